@@ -1,0 +1,129 @@
+// Command crm is the CRM server.
+//
+//	@title						CRM Sales API
+//	@version					1.0
+//	@description				Lead-to-cash sales CRM: leads, customers, opportunities, quotes, orders, contracts, payments. Errors are application/problem+json (RFC 9457).
+//	@BasePath					/api/v1
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer <access_token>" from POST /auth/login
+//	@securityDefinitions.apikey	ApiKeyAuth
+//	@in							header
+//	@name						X-API-Key
+//	@description				Integration API key created by an admin (POST /api-keys)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/opencrm/crm/internal/app"
+	"github.com/opencrm/crm/internal/migrations"
+	"github.com/opencrm/crm/internal/platform/config"
+)
+
+const usage = `Usage: crm <command> [flags]
+
+Commands:
+  serve          run the API server (migrates the database first)
+  migrate        apply database migrations and exit
+  seed --demo    load demo teams, users and leads into an empty database
+  help           show this text
+
+Configuration comes from CRM_* environment variables over
+configs/config.yaml over built-in defaults (see README.md).
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1], os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "crm:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cmd string, args []string) error {
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Print(usage)
+		return nil
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(os.Stderr, cfg.LogLevel)
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		d, err := app.OpenDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		if err := d.Migrate(ctx, migrations.All()); err != nil {
+			return err
+		}
+		log.Info("migrations applied", "database", string(d.Dialect()))
+		return nil
+	case "seed":
+		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+		demo := fs.Bool("demo", false, "load demo teams, users and leads")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if !*demo {
+			return fmt.Errorf("seed: nothing to do; use --demo")
+		}
+		a, err := app.Open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := a.Bootstrap(ctx, os.Stdout); err != nil {
+			return err
+		}
+		return a.SeedDemo(ctx, os.Stdout)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	embeddedDB, embeddedRedis := cfg.Embedded()
+	log.Info("starting",
+		"addr", cfg.HTTPAddr,
+		"database", map[bool]string{true: "embedded SQLite in " + cfg.DataDir, false: "PostgreSQL (CRM_DATABASE_URL)"}[embeddedDB],
+		"redis", map[bool]string{true: "in-process (single node only)", false: "external (CRM_REDIS_URL)"}[embeddedRedis],
+	)
+	if cfg.JWTSecret == "" && !embeddedDB {
+		log.Warn("CRM_JWT_SECRET is not set: using a secret kept in the data dir; set it when running more than one node")
+	}
+	if err := a.Bootstrap(ctx, os.Stdout); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "docs", "/swagger/index.html")
+	return a.Serve(ctx, ln)
+}

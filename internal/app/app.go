@@ -1,0 +1,176 @@
+// Package app wires the server by hand: it opens the database and Redis,
+// builds stores, services and handlers, and mounts the routes.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/migrations"
+	"github.com/opencrm/crm/internal/org"
+	"github.com/opencrm/crm/internal/platform/audit"
+	"github.com/opencrm/crm/internal/platform/config"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/redisx"
+	"github.com/opencrm/crm/internal/platform/secret"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// App is the wired server.
+type App struct {
+	Cfg      config.Config
+	Log      *slog.Logger
+	DB       *db.DB
+	Redis    *redisx.Client
+	Echo     *echo.Echo
+	Registry *prometheus.Registry
+
+	Org  *org.Service
+	Auth *auth.Service
+}
+
+// Open connects to the database and Redis named by cfg (or the embedded
+// defaults), applies migrations and builds the app.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	d, err := OpenDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx, migrations.All()); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	r, err := redisx.Open(ctx, cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	a, err := Build(cfg, log, d, r)
+	if err != nil {
+		_ = r.Close()
+		_ = d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// OpenDB opens the configured database without migrating.
+func OpenDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	return db.Open(ctx, cfg.DatabaseURL, cfg.DataDir, db.Options{MaxOpenConns: cfg.DBMaxOpenConns})
+}
+
+// Build wires services and routes on an open database and Redis.
+func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*App, error) {
+	jwtSecret, err := resolveJWTSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: d, Redis: r, Registry: prometheus.NewRegistry()}
+	aw := audit.NewWriter(d)
+
+	orgStore := org.NewStore(d)
+	a.Org = org.NewService(d, orgStore, aw, cfg.BcryptCost)
+	a.Auth = auth.NewService(d, r, orgStore, aw, auth.NewTokens(jwtSecret, cfg.AccessTokenTTL), auth.Settings{
+		RefreshTTL: cfg.RefreshTokenTTL, AccessTTL: cfg.AccessTokenTTL,
+		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, BcryptCost: cfg.BcryptCost,
+	})
+	a.Org.SetRevoker(a.Auth)
+
+	if sqlDB, err := d.Gorm().DB(); err == nil {
+		a.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, string(d.Dialect())))
+	}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	a.Echo = a.routes(handlers{
+		auth:  auth.NewHandler(a.Auth),
+		org:   org.NewHandler(a.Org),
+		audit: audit.NewHandler(audit.NewService(d)),
+	})
+	return a, nil
+}
+
+// resolveJWTSecret uses CRM_JWT_SECRET, or a secret generated once and kept
+// in the data dir, so tokens survive restarts of a single embedded node.
+func resolveJWTSecret(cfg config.Config) ([]byte, error) {
+	if cfg.JWTSecret != "" {
+		return []byte(cfg.JWTSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "jwt_secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("jwt secret: %w", err)
+	}
+	s := []byte(secret.Token(48))
+	if err := os.WriteFile(path, s, 0o600); err != nil {
+		return nil, fmt.Errorf("jwt secret: %w", err)
+	}
+	return s, nil
+}
+
+// Bootstrap creates the first admin when there is no user and prints how
+// to log in, once, to out (not the log: the password must not end up in
+// log storage).
+func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
+	created, generated, err := a.Org.EnsureFirstAdmin(ctx, a.Cfg.AdminEmail, a.Cfg.AdminPassword)
+	if err != nil || !created {
+		return err
+	}
+	email := org.NormaliseEmail(a.Cfg.AdminEmail)
+	if email == "" {
+		email = "admin@example.com"
+	}
+	if generated != "" {
+		fmt.Fprintf(out, "\n  First admin created. Log in with\n    email:    %s\n    password: %s\n  This password is shown only now; change it with POST /api/v1/me/password.\n\n", email, generated)
+	} else {
+		fmt.Fprintf(out, "\n  First admin created from CRM_ADMIN_EMAIL: %s\n\n", email)
+	}
+	return nil
+}
+
+// Serve runs the HTTP server on ln until ctx ends, then stops accepting
+// and lets in-flight requests finish within the shutdown timeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database and Redis.
+func (a *App) Close() {
+	_ = a.Redis.Close()
+	_ = a.DB.Close()
+}

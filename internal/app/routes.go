@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/opencrm/crm/docs"
+	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/org"
+	"github.com/opencrm/crm/internal/platform/audit"
+	"github.com/opencrm/crm/internal/platform/httpx"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	echoSwagger "github.com/swaggo/echo-swagger"
+)
+
+type handlers struct {
+	auth  *auth.Handler
+	org   *org.Handler
+	audit *audit.Handler
+}
+
+func (a *App) routes(h handlers) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = httpx.ErrorHandler(a.Log)
+	metrics := httpx.NewMetrics(a.Registry)
+
+	e.Use(httpx.RequestIDMiddleware())
+	e.Use(httpx.AccessLog(a.Log))
+	e.Use(metrics.Middleware())
+	e.Use(httpx.Recover(a.Log))
+	if len(a.Cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  a.Cfg.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete},
+			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "X-API-Key", "X-Request-Id", "Accept-Language", "Idempotency-Key"},
+			ExposeHeaders: []string{"ETag", "X-Request-Id", "Retry-After"},
+			MaxAge:        600,
+		}))
+	}
+	e.Use(middleware.BodyLimit("1M"))
+	e.Use(auditMeta)
+
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", a.ready)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
+	e.GET("/openapi.json", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, docs.OpenAPI)
+	})
+	e.GET("/swagger", redirectSwagger)
+	e.GET("/swagger/", redirectSwagger)
+	e.GET("/swagger/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.json"), echoSwagger.PersistAuthorization(true)))
+
+	api := e.Group("/api/v1")
+	authed := api.Group("", a.Auth.Middleware())
+	h.auth.Routes(api, authed)
+	h.org.Routes(authed)
+	h.audit.Routes(authed)
+	return e
+}
+
+func redirectSwagger(c echo.Context) error {
+	return c.Redirect(http.StatusFound, "/swagger/index.html")
+}
+
+// auditMeta puts the request id and client IP where the audit writer finds them.
+func auditMeta(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := audit.WithMeta(c.Request().Context(), audit.Meta{RequestID: httpx.RequestID(c), IP: c.RealIP()})
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// ready reports whether the database and Redis answer.
+func (a *App) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "redis": "ok"}
+	status := http.StatusOK
+	if err := a.DB.Ping(ctx); err != nil {
+		checks["database"], status = "unavailable", http.StatusServiceUnavailable
+	}
+	if err := a.Redis.Ping(ctx).Err(); err != nil {
+		checks["redis"], status = "unavailable", http.StatusServiceUnavailable
+	}
+	return c.JSON(status, map[string]any{"status": map[bool]string{true: "ok", false: "unavailable"}[status == http.StatusOK], "checks": checks})
+}

@@ -1,0 +1,16 @@
+// Package migrations lists the schema versions in order. Each step declares
+// frozen copies of the structs it changes (gitea's pattern), so later edits
+// to the live models never rewrite history, and runs on both databases.
+// PostgreSQL-only extras go in steps that check the dialect.
+package migrations
+
+import (
+	"github.com/go-gormigrate/gormigrate/v2"
+)
+
+// All is every migration, oldest first. Append; never edit or reorder.
+func All() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		v0001Init(),
+	}
+}

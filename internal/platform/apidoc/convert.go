@@ -1,0 +1,345 @@
+// Package apidoc turns the Swagger 2.0 document swag generates from the
+// handlers' annotations into the OpenAPI 3.0 document the server serves,
+// loads the embedded copy, and checks HTTP responses against it in tests.
+//
+// The pipeline: `go tool swag init` (see SwagInitArgs) writes
+// docs/swagger/swagger.json; cmd/openapi3 runs Convert on it and writes
+// docs/openapi.json, which package docs embeds. `make docs` does both,
+// `make docs-check` and TestDocsAreFresh fail when the committed files are
+// stale.
+package apidoc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// BasePath is where the API lives; the document's only server.
+const BasePath = "/api/v1"
+
+// ProblemContentType is the media type of every error body (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// ProblemSchema is the component every error response refers to.
+const ProblemSchema = "Problem"
+
+const (
+	jsonContentType = "application/json"
+	xNullable       = "x-nullable"
+)
+
+// SwagInitArgs are the arguments of `go tool swag init` (after "init") that
+// produce swagger.json in outDir, relative to the repository root. Makefile.docs
+// spells out the same command; keep the two in step.
+func SwagInitArgs(outDir string) []string {
+	return []string{
+		"--quiet",
+		"--generalInfo", "main.go",
+		"--dir", "./cmd/crm,./internal",
+		"--output", outDir,
+		"--outputTypes", "json",
+		"--parseInternal",
+		"--parseDependency=false",
+	}
+}
+
+// Convert turns swag's Swagger 2.0 JSON into OpenAPI 3.0 JSON:
+//   - conversion by kin-openapi's openapi2conv;
+//   - every error response (status >= 400, and default) is
+//     application/problem+json; one without a schema gets the Problem schema
+//     when the document has one; responses below 400 keep their media types;
+//   - x-nullable (swag's output for fields tagged extensions:"x-nullable")
+//     becomes nullable: true, also next to a $ref;
+//   - servers is [{"url": "/api/v1"}];
+//   - the result is validated, and written deterministically: sorted keys,
+//     two-space indentation, no HTML escaping, a trailing newline.
+func Convert(swagger2JSON []byte) ([]byte, error) {
+	pre, err := preprocessV2(swagger2JSON)
+	if err != nil {
+		return nil, err
+	}
+	var doc2 openapi2.T
+	if err := json.Unmarshal(pre, &doc2); err != nil {
+		return nil, fmt.Errorf("apidoc: reading swagger 2.0: %w", err)
+	}
+	doc3, err := openapi2conv.ToV3(&doc2)
+	if err != nil {
+		return nil, fmt.Errorf("apidoc: converting to openapi 3: %w", err)
+	}
+	doc3.Servers = openapi3.Servers{{URL: BasePath}}
+	fixNullable(doc3)
+	problemResponses(doc3)
+	if err := doc3.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("apidoc: the converted document is invalid: %w", err)
+	}
+	return Marshal(doc3)
+}
+
+// Marshal writes doc the way Convert does: sorted keys, indented, no HTML
+// escaping, trailing newline.
+func Marshal(doc *openapi3.T) ([]byte, error) {
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("apidoc: encoding: %w", err)
+	}
+	return normalizeJSON(raw)
+}
+
+// normalizeJSON re-encodes JSON through generic maps (whose keys encoding/json
+// sorts), keeping numbers as written.
+func normalizeJSON(raw []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("apidoc: re-reading: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil { // Encode ends with "\n"
+		return nil, fmt.Errorf("apidoc: encoding: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// preprocessV2 rewrites {"$ref": R, "x-nullable": true, ...} into
+// {"allOf": [{"$ref": R}], "x-nullable": true, ...}: openapi2conv keeps
+// nothing next to a $ref, and OpenAPI 3.0 ignores siblings of $ref anyway.
+func preprocessV2(data []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("apidoc: reading swagger 2.0: %w", err)
+	}
+	root, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("apidoc: reading swagger 2.0: not a JSON object")
+	}
+	if sw, _ := root["swagger"].(string); sw != "2.0" {
+		return nil, fmt.Errorf("apidoc: reading swagger 2.0: swagger is %q, want \"2.0\"", sw)
+	}
+	wrapNullableRefs(root)
+	return json.Marshal(root)
+}
+
+func wrapNullableRefs(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if ref, ok := x["$ref"].(string); ok && isTrue(x[xNullable]) {
+			delete(x, "$ref")
+			x["allOf"] = []any{map[string]any{"$ref": ref}}
+		}
+		for _, e := range x {
+			wrapNullableRefs(e)
+		}
+	case []any:
+		for _, e := range x {
+			wrapNullableRefs(e)
+		}
+	}
+}
+
+func isTrue(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return strings.EqualFold(x, "true")
+	}
+	return false
+}
+
+// fixNullable turns any x-nullable extension left after conversion into
+// nullable: true, walking every schema of the document once. It also sorts
+// the required lists so the output does not depend on map order.
+func fixNullable(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(*openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil {
+			return
+		}
+		if ref.Ref != "" {
+			// The target is a component, walked on its own. A nullable
+			// marker here would be lost: openapi2conv drops siblings of a
+			// $ref, preprocessV2 has moved them into an allOf already.
+			delete(ref.Extensions, xNullable)
+			return
+		}
+		if isTrue(ref.Extensions[xNullable]) && ref.Value != nil {
+			ref.Value.Nullable = true
+		}
+		delete(ref.Extensions, xNullable)
+		s := ref.Value
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		if v, ok := s.Extensions[xNullable]; ok {
+			if isTrue(v) {
+				s.Nullable = true
+			}
+			delete(s.Extensions, xNullable)
+		}
+		if len(s.Extensions) == 0 {
+			s.Extensions = nil
+		}
+		slices.Sort(s.Required)
+		for _, name := range sortedKeys(s.Properties) {
+			walk(s.Properties[name])
+		}
+		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
+		walk(s.Not)
+		for _, l := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, r := range l {
+				walk(r)
+			}
+		}
+	}
+	walkContent := func(c openapi3.Content) {
+		for _, mt := range sortedKeys(c) {
+			if c[mt] != nil {
+				walk(c[mt].Schema)
+			}
+		}
+	}
+	walkParams := func(ps openapi3.Parameters) {
+		for _, p := range ps {
+			if p != nil && p.Value != nil {
+				walk(p.Value.Schema)
+				walkContent(p.Value.Content)
+			}
+		}
+	}
+	if c := doc.Components; c != nil {
+		for _, name := range sortedKeys(c.Schemas) {
+			walk(c.Schemas[name])
+		}
+		for _, name := range sortedKeys(c.Parameters) {
+			if p := c.Parameters[name]; p != nil && p.Value != nil {
+				walk(p.Value.Schema)
+			}
+		}
+		for _, name := range sortedKeys(c.RequestBodies) {
+			if b := c.RequestBodies[name]; b != nil && b.Value != nil {
+				walkContent(b.Value.Content)
+			}
+		}
+		for _, name := range sortedKeys(c.Responses) {
+			if r := c.Responses[name]; r != nil && r.Value != nil {
+				walkContent(r.Value.Content)
+			}
+		}
+	}
+	forEachOperation(doc, func(_, _ string, item *openapi3.PathItem, op *openapi3.Operation) {
+		walkParams(item.Parameters)
+		walkParams(op.Parameters)
+		if op.RequestBody != nil && op.RequestBody.Value != nil {
+			walkContent(op.RequestBody.Value.Content)
+		}
+		if op.Responses == nil {
+			return
+		}
+		for _, code := range sortedKeys(op.Responses.Map()) {
+			r := op.Responses.Value(code)
+			if r == nil || r.Value == nil {
+				continue
+			}
+			walkContent(r.Value.Content)
+			for _, h := range sortedKeys(r.Value.Headers) {
+				if hv := r.Value.Headers[h]; hv != nil && hv.Value != nil {
+					walk(hv.Value.Schema)
+				}
+			}
+		}
+	})
+}
+
+// problemResponses gives every error response (>= 400, and default) the
+// single media type application/problem+json.
+func problemResponses(doc *openapi3.T) {
+	var problem *openapi3.SchemaRef
+	if doc.Components != nil {
+		if s := doc.Components.Schemas[ProblemSchema]; s != nil {
+			problem = &openapi3.SchemaRef{Ref: "#/components/schemas/" + ProblemSchema, Value: s.Value}
+		}
+	}
+	forEachOperation(doc, func(_, _ string, _ *openapi3.PathItem, op *openapi3.Operation) {
+		if op.Responses == nil {
+			return
+		}
+		for code, r := range op.Responses.Map() {
+			if !IsErrorStatus(code) || r == nil || r.Value == nil {
+				continue
+			}
+			resp := r.Value
+			var mt *openapi3.MediaType
+			if m := resp.Content[jsonContentType]; m != nil {
+				mt = m
+			} else if m := resp.Content[ProblemContentType]; m != nil {
+				mt = m
+			} else if keys := sortedKeys(resp.Content); len(keys) > 0 {
+				mt = resp.Content[keys[0]]
+			}
+			if mt == nil || mt.Schema == nil {
+				if problem == nil {
+					continue
+				}
+				if mt == nil {
+					mt = openapi3.NewMediaType()
+				}
+				mt.Schema = problem
+			}
+			resp.Content = openapi3.Content{ProblemContentType: mt}
+		}
+	})
+}
+
+// IsErrorStatus reports whether a response key of an operation ("200",
+// "404", "4XX", "default") is for errors.
+func IsErrorStatus(code string) bool {
+	if code == "default" {
+		return true
+	}
+	return len(code) == 3 && (code[0] == '4' || code[0] == '5')
+}
+
+// forEachOperation calls f for every operation, in path then method order.
+func forEachOperation(doc *openapi3.T, f func(path, method string, item *openapi3.PathItem, op *openapi3.Operation)) {
+	if doc.Paths == nil {
+		return
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		if item == nil {
+			continue
+		}
+		ops := item.Operations()
+		for _, method := range sortedKeys(ops) {
+			f(path, method, item, ops[method])
+		}
+	}
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

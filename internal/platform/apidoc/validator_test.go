@@ -1,0 +1,171 @@
+package apidoc
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func fixtureValidator(t *testing.T) *Validator {
+	t.Helper()
+	doc, err := Convert(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidator(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+const (
+	jsonCT    = "application/json"
+	problemCT = "application/problem+json"
+)
+
+const goodWidget = `{"id": "w1", "name": "Sprocket", "count": 3,
+	"deleted_at": null, "updated_at": "2026-11-22T08:00:00Z",
+	"owner": {"id": "u1", "name": "Ann"}, "parent": null, "tags": ["a"], "note": null}`
+
+const problem404 = `{"type": "urn:crm:problem:not_found", "title": "Not Found", "status": 404, "code": "not_found"}`
+
+func TestValidatorCheck(t *testing.T) {
+	v := fixtureValidator(t)
+	tests := []struct {
+		name         string
+		method, path string
+		status       int
+		ct           string
+		header       map[string]string
+		body         string
+		wantErr      string // "" for a pass; otherwise a part of the message
+	}{
+		{name: "documented 200", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT, body: goodWidget},
+		{name: "charset parameter", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT + "; charset=UTF-8", body: goodWidget},
+		{name: "nulls where nullable", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT,
+			body: `{"id": "w1", "name": "S", "count": 0, "deleted_at": null, "owner": null, "parent": null, "tags": null}`},
+		{name: "list", method: "GET", path: "/api/v1/widgets?limit=5", status: 200, ct: jsonCT,
+			body: `{"data": [` + goodWidget + `], "has_more": false}`},
+		{name: "wrong field type", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT,
+			body: strings.Replace(goodWidget, `"count": 3`, `"count": "3"`, 1), wantErr: `"/count"`},
+		{name: "wrong type deep in a list", method: "GET", path: "/api/v1/widgets", status: 200, ct: jsonCT,
+			body: `{"data": [` + strings.Replace(goodWidget, `"name": "Sprocket"`, `"name": 7`, 1) + `], "has_more": false}`,
+			wantErr: `"/data/0/name"`},
+		{name: "null list", method: "GET", path: "/api/v1/widgets", status: 200, ct: jsonCT,
+			body: `{"data": null, "has_more": false}`, wantErr: `"/data"`},
+		{name: "missing required field", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT,
+			body: `{"id": "w1", "count": 0, "deleted_at": null, "owner": null, "tags": []}`, wantErr: "name"},
+		{name: "null where not nullable", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT,
+			body: strings.Replace(goodWidget, `"updated_at": "2026-11-22T08:00:00Z"`, `"updated_at": null`, 1), wantErr: "updated_at"},
+		{name: "bad date-time", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT,
+			body: strings.Replace(goodWidget, `"2026-11-22T08:00:00Z"`, `"22/11/2026"`, 1), wantErr: "updated_at"},
+		{name: "not json", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT, body: `{"id":`, wantErr: "decode"},
+		{name: "empty body where one is documented", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT, wantErr: "decode"},
+		{name: "undocumented status", method: "GET", path: "/api/v1/widgets/w1", status: 500, ct: problemCT,
+			body: `{"type": "x", "title": "Internal Server Error", "status": 500, "code": "internal_error"}`, wantErr: "status is not supported"},
+		{name: "undocumented 404 on a known route", method: "GET", path: "/api/v1/widgets", status: 404, ct: problemCT,
+			body: problem404, wantErr: "status is not supported"},
+		{name: "documented problem", method: "GET", path: "/api/v1/widgets/nope", status: 404, ct: problemCT, body: problem404},
+		{name: "problem as application/json", method: "GET", path: "/api/v1/widgets/nope", status: 404, ct: jsonCT,
+			body: problem404, wantErr: "Content-Type"},
+		{name: "success as problem+json", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: problemCT,
+			body: goodWidget, wantErr: "Content-Type"},
+		{name: "problem missing a field", method: "GET", path: "/api/v1/widgets/nope", status: 404, ct: problemCT,
+			body: `{"title": "Not Found", "status": 404, "code": "not_found"}`, wantErr: "type"},
+		{name: "default response", method: "POST", path: "/api/v1/widgets", status: 409, ct: problemCT,
+			body: `{"type": "x", "title": "Conflict", "status": 409, "code": "duplicate"}`},
+		{name: "201 with header", method: "POST", path: "/api/v1/widgets", status: 201, ct: jsonCT,
+			header: map[string]string{"ETag": `"1"`}, body: goodWidget},
+		{name: "204 no body", method: "DELETE", path: "/api/v1/widgets/w1", status: 204},
+		{name: "204 with a body", method: "DELETE", path: "/api/v1/widgets/w1", status: 204, ct: jsonCT,
+			body: `{"ok": true}`, wantErr: "declares no body"},
+		{name: "error documented without schema is a problem", method: "DELETE", path: "/api/v1/widgets/w1", status: 404, ct: problemCT, body: problem404},
+		{name: "csv", method: "GET", path: "/api/v1/widgets/w1/export", status: 200, ct: "text/csv", body: "id,name\nw1,Sprocket\n"},
+		{name: "HEAD body not checked", method: "HEAD", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT},
+
+		// Outside /api/v1: skipped whatever the response.
+		{name: "healthz", method: "GET", path: "/healthz", status: 200, ct: "text/plain", body: "ok"},
+		{name: "readyz", method: "GET", path: "/readyz", status: 503, ct: jsonCT, body: `{}`},
+		{name: "metrics", method: "GET", path: "/metrics", status: 200, ct: "text/plain", body: "# HELP"},
+		{name: "openapi.json", method: "GET", path: "/openapi.json", status: 200, ct: jsonCT, body: `{}`},
+		{name: "swagger ui", method: "GET", path: "/swagger/index.html", status: 200, ct: "text/html", body: "<html>"},
+		{name: "prefix look-alike", method: "GET", path: "/api/v10/widgets", status: 200, ct: jsonCT, body: `{}`},
+
+		// Unknown routes.
+		{name: "unknown path 404", method: "GET", path: "/api/v1/gadgets", status: 404, ct: problemCT, body: problem404},
+		{name: "unknown method 405", method: "PUT", path: "/api/v1/widgets/w1", status: 405, ct: problemCT, body: problem404},
+		{name: "unknown path 200", method: "GET", path: "/api/v1/gadgets", status: 200, ct: jsonCT, body: `{}`,
+			wantErr: "no such operation"},
+		{name: "unknown method 200", method: "PATCH", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT, body: goodWidget,
+			wantErr: "no such operation"},
+		{name: "preflight", method: "OPTIONS", path: "/api/v1/widgets", status: 204},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.path, nil)
+			h := http.Header{}
+			if tt.ct != "" {
+				h.Set("Content-Type", tt.ct)
+			}
+			for k, val := range tt.header {
+				h.Set(k, val)
+			}
+			err := v.Check(req, tt.status, h, []byte(tt.body))
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tt.wantErr != "" && err == nil:
+				t.Fatalf("no error, want one containing %q", tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
+				t.Fatalf("error %q does not contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidatorErrorMessage(t *testing.T) {
+	v := fixtureValidator(t)
+	req := httptest.NewRequest("GET", "/api/v1/widgets/w1", nil)
+	body := strings.Replace(goodWidget, `"count": 3`, `"count": "3"`, 1)
+	body = strings.Replace(body, `"name": "Sprocket"`, `"name": 1`, 1)
+	err := v.Check(req, 200, http.Header{"Content-Type": {jsonCT}}, []byte(body))
+	var ce *CheckError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a *CheckError", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"GET /api/v1/widgets/w1 -> 200", "getWidget", `"/count"`, `"/name"`, "body: {"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "Schema:") {
+		t.Errorf("message dumps the schema:\n%s", msg)
+	}
+	t.Log(msg)
+}
+
+func TestNewValidatorRejectsGarbage(t *testing.T) {
+	if _, err := NewValidator([]byte(`{"openapi": "3.0.3"}`)); err == nil {
+		t.Error("no error for an invalid document")
+	}
+}
+
+func TestEmbeddedDocument(t *testing.T) {
+	doc, err := Load()
+	if err != nil {
+		t.Fatalf("docs/openapi.json: %v", err)
+	}
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != BasePath {
+		t.Errorf("servers = %v", doc.Servers)
+	}
+	if _, err := NewEmbeddedValidator(); err != nil {
+		t.Fatal(err)
+	}
+	if len(Document()) == 0 {
+		t.Fatal("empty embedded document")
+	}
+}

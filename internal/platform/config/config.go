@@ -1,0 +1,135 @@
+// Package config loads settings: CRM_* environment variables over
+// configs/config.yaml over built-in defaults.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is every setting the process reads. The yaml tag is the key in
+// config.yaml; the env tag the variable that overrides it.
+type Config struct {
+	HTTPAddr        string        `yaml:"http_addr" env:"CRM_HTTP_ADDR"`
+	DataDir         string        `yaml:"data_dir" env:"CRM_DATA_DIR"`
+	DatabaseURL     string        `yaml:"database_url" env:"CRM_DATABASE_URL"`
+	RedisURL        string        `yaml:"redis_url" env:"CRM_REDIS_URL"`
+	RedisPrefix     string        `yaml:"redis_prefix" env:"CRM_REDIS_PREFIX"`
+	JWTSecret       string        `yaml:"jwt_secret" env:"CRM_JWT_SECRET"`
+	AdminEmail      string        `yaml:"admin_email" env:"CRM_ADMIN_EMAIL"`
+	AdminPassword   string        `yaml:"admin_password" env:"CRM_ADMIN_PASSWORD"`
+	AccessTokenTTL  time.Duration `yaml:"access_token_ttl" env:"CRM_ACCESS_TOKEN_TTL"`
+	RefreshTokenTTL time.Duration `yaml:"refresh_token_ttl" env:"CRM_REFRESH_TOKEN_TTL"`
+	LoginMaxFails   int           `yaml:"login_max_failures" env:"CRM_LOGIN_MAX_FAILURES"`
+	LoginLockout    time.Duration `yaml:"login_lockout" env:"CRM_LOGIN_LOCKOUT"`
+	BcryptCost      int           `yaml:"bcrypt_cost" env:"CRM_BCRYPT_COST"`
+	CORSOrigins     []string      `yaml:"cors_origins" env:"CRM_CORS_ORIGINS"`
+	LogLevel        string        `yaml:"log_level" env:"CRM_LOG_LEVEL"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"CRM_SHUTDOWN_TIMEOUT"`
+	DBMaxOpenConns  int           `yaml:"db_max_open_conns" env:"CRM_DB_MAX_OPEN_CONNS"`
+}
+
+// Defaults are the built-in values.
+func Defaults() Config {
+	return Config{
+		HTTPAddr:        ":8080",
+		DataDir:         "./data",
+		RedisPrefix:     "crm:",
+		AccessTokenTTL:  15 * time.Minute,
+		RefreshTokenTTL: 30 * 24 * time.Hour,
+		LoginMaxFails:   5,
+		LoginLockout:    15 * time.Minute,
+		BcryptCost:      12,
+		LogLevel:        "info",
+		ShutdownTimeout: 20 * time.Second,
+		DBMaxOpenConns:  20,
+	}
+}
+
+// Load reads defaults, then the YAML file at path (CRM_CONFIG, else
+// configs/config.yaml when it exists), then the environment.
+func Load() (Config, error) {
+	c := Defaults()
+	path := os.Getenv("CRM_CONFIG")
+	explicit := path != ""
+	if !explicit {
+		path = "configs/config.yaml"
+	}
+	raw, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := yaml.Unmarshal(raw, &c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	case explicit || !errors.Is(err, os.ErrNotExist):
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := applyEnv(&c, os.LookupEnv); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Validate rejects settings the server cannot run with.
+func (c Config) Validate() error {
+	switch {
+	case c.AccessTokenTTL <= 0 || c.RefreshTokenTTL <= c.AccessTokenTTL:
+		return errors.New("config: refresh_token_ttl must exceed access_token_ttl > 0")
+	case c.LoginMaxFails < 1:
+		return errors.New("config: login_max_failures must be at least 1")
+	case c.BcryptCost < 4 || c.BcryptCost > 31:
+		return errors.New("config: bcrypt_cost must be between 4 and 31")
+	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
+		return errors.New("config: CRM_JWT_SECRET must be at least 32 characters")
+	}
+	return nil
+}
+
+// applyEnv overrides fields whose env variable is set, by field type.
+func applyEnv(c *Config, lookup func(string) (string, bool)) error {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name := t.Field(i).Tag.Get("env")
+		s, ok := lookup(name)
+		if !ok {
+			continue
+		}
+		f := v.Field(i)
+		switch f.Interface().(type) {
+		case string:
+			f.SetString(s)
+		case int:
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return fmt.Errorf("config: %s: %w", name, err)
+			}
+			f.SetInt(int64(n))
+		case time.Duration:
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				return fmt.Errorf("config: %s: %w", name, err)
+			}
+			f.SetInt(int64(d))
+		case []string:
+			var list []string
+			for _, p := range strings.Split(s, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					list = append(list, p)
+				}
+			}
+			f.Set(reflect.ValueOf(list))
+		}
+	}
+	return nil
+}
+
+// Embedded reports whether the server runs on the embedded defaults.
+func (c Config) Embedded() (db, redis bool) { return c.DatabaseURL == "", c.RedisURL == "" }

@@ -1,0 +1,256 @@
+// Package paging implements the list contract of API.md: keyset cursors
+// that stay stable under concurrent inserts, multi-field sort, limit and an
+// optional total.
+package paging
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/opencrm/crm/internal/platform/apperr"
+	"gorm.io/gorm"
+)
+
+const (
+	DefaultLimit = 20
+	MaxLimit     = 200
+)
+
+// Column is one sortable field: its SQL expression and how to read the
+// value of a row for the cursor.
+type Column[T any] struct {
+	Expr string
+	Time bool
+	Get  func(*T) any
+}
+
+// Spec lists the sortable fields of a resource. The tie-breaker is always
+// the id column, so equal sort values never repeat or skip rows.
+type Spec[T any] struct {
+	Columns map[string]Column[T]
+	Default string // e.g. "-created_at"
+	IDExpr  string // e.g. "leads.id"
+	ID      func(*T) string
+}
+
+// Request is what the client asked for.
+type Request struct {
+	Limit        int
+	Cursor       string
+	Sort         string
+	IncludeTotal bool
+}
+
+// Page is a list response.
+type Page[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	HasMore    bool   `json:"has_more"`
+	Total      *int64 `json:"total,omitempty"`
+}
+
+type sortKey struct {
+	name string
+	desc bool
+}
+
+// Query is a validated request ready to apply.
+type Query[T any] struct {
+	spec  Spec[T]
+	keys  []sortKey
+	sort  string
+	limit int
+	after *cursor
+	Total bool
+}
+
+type cursor struct {
+	Sort string   `json:"s"`
+	Vals []string `json:"v"`
+	ID   string   `json:"id"`
+}
+
+// Parse validates sort, limit and cursor. Errors are 400s naming the field.
+func (s Spec[T]) Parse(r Request) (*Query[T], error) {
+	q := &Query[T]{spec: s, limit: r.Limit, Total: r.IncludeTotal}
+	if q.limit == 0 {
+		q.limit = DefaultLimit
+	}
+	if q.limit < 1 || q.limit > MaxLimit {
+		return nil, apperr.BadRequest("bad_query", "bad_query",
+			apperr.FieldError{Field: "limit", Message: "out_of_range", Params: []any{1, MaxLimit}})
+	}
+	sort := r.Sort
+	if sort == "" {
+		sort = s.Default
+	}
+	seen := map[string]bool{}
+	for _, part := range strings.Split(sort, ",") {
+		part = strings.TrimSpace(part)
+		k := sortKey{name: strings.TrimPrefix(part, "-"), desc: strings.HasPrefix(part, "-")}
+		if _, ok := s.Columns[k.name]; !ok || seen[k.name] {
+			return nil, apperr.BadRequest("bad_query", "bad_query",
+				apperr.FieldError{Field: "sort", Message: "unknown_sort", Params: []any{k.name}})
+		}
+		seen[k.name] = true
+		q.keys = append(q.keys, k)
+	}
+	q.sort = sort
+	if r.Cursor != "" {
+		c, err := decodeCursor(r.Cursor)
+		if err != nil || c.Sort != sort || len(c.Vals) != len(q.keys) || c.ID == "" {
+			return nil, apperr.BadRequest("invalid_cursor", "invalid_cursor",
+				apperr.FieldError{Field: "cursor", Message: "invalid_value"})
+		}
+		for i, k := range q.keys {
+			if s.Columns[k.name].Time {
+				if _, err := time.Parse(time.RFC3339Nano, c.Vals[i]); err != nil {
+					return nil, apperr.BadRequest("invalid_cursor", "invalid_cursor",
+						apperr.FieldError{Field: "cursor", Message: "invalid_value"})
+				}
+			}
+		}
+		q.after = c
+	}
+	return q, nil
+}
+
+// Apply adds ORDER BY, the keyset condition after the cursor and
+// LIMIT n+1 (the extra row tells whether there is more). Apply it after
+// the filters, and count before it.
+func (q *Query[T]) Apply(db *gorm.DB) *gorm.DB {
+	var order []string
+	for _, k := range q.keys {
+		order = append(order, q.spec.Columns[k.name].Expr+dir(k.desc))
+	}
+	// The id breaks ties in the direction of the first key.
+	order = append(order, q.spec.IDExpr+dir(q.keys[0].desc))
+	db = db.Order(strings.Join(order, ", "))
+	if q.after != nil {
+		cond, args := q.keyset()
+		db = db.Where(cond, args...)
+	}
+	return db.Limit(q.limit + 1)
+}
+
+// keyset builds (a > x) OR (a = x AND b > y) OR (a = x AND b = y AND id > z),
+// with < for descending keys.
+func (q *Query[T]) keyset() (string, []any) {
+	type term struct {
+		expr string
+		desc bool
+		val  any
+	}
+	var terms []term
+	for i, k := range q.keys {
+		col := q.spec.Columns[k.name]
+		var v any = q.after.Vals[i]
+		if col.Time {
+			t, _ := time.Parse(time.RFC3339Nano, q.after.Vals[i])
+			v = t.UTC()
+		}
+		terms = append(terms, term{col.Expr, k.desc, v})
+	}
+	terms = append(terms, term{q.spec.IDExpr, q.keys[0].desc, q.after.ID})
+
+	var ors []string
+	var args []any
+	for i := range terms {
+		var ands []string
+		for j := 0; j < i; j++ {
+			ands = append(ands, terms[j].expr+" = ?")
+			args = append(args, terms[j].val)
+		}
+		op := " > ?"
+		if terms[i].desc {
+			op = " < ?"
+		}
+		ands = append(ands, terms[i].expr+op)
+		args = append(args, terms[i].val)
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+func dir(desc bool) string {
+	if desc {
+		return " DESC"
+	}
+	return " ASC"
+}
+
+// Finish trims the extra row and builds the page and its next cursor.
+func (q *Query[T]) Finish(rows []T, total *int64) Page[T] {
+	p := Page[T]{Data: rows, Total: total}
+	if p.Data == nil {
+		p.Data = []T{}
+	}
+	if len(rows) > q.limit {
+		p.Data = rows[:q.limit]
+		p.HasMore = true
+		last := &p.Data[len(p.Data)-1]
+		c := cursor{Sort: q.sort, ID: q.spec.ID(last)}
+		for _, k := range q.keys {
+			col := q.spec.Columns[k.name]
+			v := col.Get(last)
+			switch tv := v.(type) {
+			case time.Time:
+				c.Vals = append(c.Vals, tv.UTC().Format(time.RFC3339Nano))
+			case string:
+				c.Vals = append(c.Vals, tv)
+			default:
+				b, _ := json.Marshal(tv)
+				c.Vals = append(c.Vals, string(b))
+			}
+		}
+		p.NextCursor = encodeCursor(c)
+	}
+	return p
+}
+
+// Map converts a page of models into a page of DTOs.
+func Map[T, U any](p Page[T], f func(*T) U) Page[U] {
+	out := Page[U]{NextCursor: p.NextCursor, HasMore: p.HasMore, Total: p.Total, Data: make([]U, len(p.Data))}
+	for i := range p.Data {
+		out.Data[i] = f(&p.Data[i])
+	}
+	return out
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (*cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	var c cursor
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Fetch runs the list: the count (when asked) over the filtered base, then
+// the page. base is a filtered, scoped query on the model; it is not
+// modified.
+func (q *Query[T]) Fetch(base *gorm.DB) (Page[T], error) {
+	var total *int64
+	if q.Total {
+		var n int64
+		if err := base.Session(&gorm.Session{}).Count(&n).Error; err != nil {
+			return Page[T]{}, err
+		}
+		total = &n
+	}
+	var rows []T
+	if err := q.Apply(base.Session(&gorm.Session{})).Find(&rows).Error; err != nil {
+		return Page[T]{}, err
+	}
+	return q.Finish(rows, total), nil
+}

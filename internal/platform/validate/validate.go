@@ -1,0 +1,114 @@
+// Package validate collects field errors for a request and returns them as
+// one 422. Rules are plain method calls so each DTO reads like its contract.
+package validate
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/opencrm/crm/internal/platform/apperr"
+)
+
+// V accumulates field errors. The zero value is ready to use.
+type V struct{ fields []apperr.FieldError }
+
+// Add records an error for field with an i18n key.
+func (v *V) Add(field, msg string, params ...any) {
+	v.fields = append(v.fields, apperr.FieldError{Field: field, Message: msg, Params: params})
+}
+
+// Err returns a 422 with every collected field, or nil.
+func (v *V) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return apperr.Invalid(v.fields...)
+}
+
+// Required fails on an empty or blank string.
+func (v *V) Required(field, s string) bool {
+	if strings.TrimSpace(s) == "" {
+		v.Add(field, "required")
+		return false
+	}
+	return true
+}
+
+// MaxLen counts characters, not bytes, so Chinese names get the same room.
+func (v *V) MaxLen(field, s string, n int) {
+	if utf8.RuneCountInString(s) > n {
+		v.Add(field, "too_long", n)
+	}
+}
+
+// Email checks a plain address (no display name). Empty passes.
+func (v *V) Email(field, s string) {
+	if s == "" {
+		return
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
+		v.Add(field, "invalid_email")
+	}
+}
+
+var phoneRe = regexp.MustCompile(`^\+?[0-9][0-9 ()\-]{4,24}$`)
+
+// Phone accepts digits with common separators and an optional leading +.
+// Empty passes.
+func (v *V) Phone(field, s string) {
+	if s != "" && !phoneRe.MatchString(s) {
+		v.Add(field, "invalid_phone")
+	}
+}
+
+// OneOf checks s against allowed values. Empty passes; pair with Required.
+func (v *V) OneOf(field, s string, allowed ...string) {
+	if s == "" {
+		return
+	}
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	v.Add(field, "invalid_enum", strings.Join(allowed, ", "))
+}
+
+// Tags checks a tag list: at most max entries, each non-blank and short.
+func (v *V) Tags(field string, tags []string, max int) {
+	if len(tags) > max {
+		v.Add(field, "too_many", max)
+		return
+	}
+	for _, t := range tags {
+		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 50 {
+			v.Add(field, "invalid_value")
+			return
+		}
+	}
+}
+
+// Password enforces the password policy: 8–72 bytes (bcrypt's limit) and
+// not only letters or only digits.
+func (v *V) Password(field, s string) {
+	if len(s) < 8 || len(s) > 72 {
+		v.Add(field, "password_weak")
+		return
+	}
+	var letters, digits int
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+			letters++
+		}
+	}
+	n := utf8.RuneCountInString(s)
+	if letters == n || digits == n {
+		v.Add(field, "password_weak")
+	}
+}
