@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/audit"
@@ -38,6 +39,7 @@ type App struct {
 
 	Org  *org.Service
 	Auth *auth.Service
+	Lead *lead.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -86,6 +88,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, BcryptCost: cfg.BcryptCost,
 	})
 	a.Org.SetRevoker(a.Auth)
+	a.Lead = lead.NewService(d, lead.NewStore(d), orgStore, aw)
 
 	if sqlDB, err := d.Gorm().DB(); err == nil {
 		a.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, string(d.Dialect())))
@@ -96,6 +99,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		auth:  auth.NewHandler(a.Auth),
 		org:   org.NewHandler(a.Org),
 		audit: audit.NewHandler(audit.NewService(d)),
+		lead:  lead.NewHandler(a.Lead),
 	})
 	return a, nil
 }

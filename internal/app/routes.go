@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/opencrm/crm/docs"
 	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/httpx"
@@ -20,11 +21,17 @@ type handlers struct {
 	auth  *auth.Handler
 	org   *org.Handler
 	audit *audit.Handler
+	lead  *lead.Handler
 }
 
 func (a *App) routes(h handlers) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	// Believe X-Forwarded-For only from proxies on loopback or private
+	// networks, and only well-formed IPs: echo's default takes any client's
+	// header, so audit and session IPs could be forged (or made too long
+	// for their column).
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.HTTPErrorHandler = httpx.ErrorHandler(a.Log)
 	metrics := httpx.NewMetrics(a.Registry)
 
@@ -41,7 +48,8 @@ func (a *App) routes(h handlers) *echo.Echo {
 			MaxAge:        600,
 		}))
 	}
-	e.Use(middleware.BodyLimit("1M"))
+	e.Use(httpx.BodyLimit(httpx.MaxJSONBody))
+	e.Use(httpx.SafeInput())
 	e.Use(auditMeta)
 
 	e.GET("/healthz", func(c echo.Context) error {
@@ -57,10 +65,11 @@ func (a *App) routes(h handlers) *echo.Echo {
 	e.GET("/swagger/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.json"), echoSwagger.PersistAuthorization(true)))
 
 	api := e.Group("/api/v1")
-	authed := api.Group("", a.Auth.Middleware())
+	authed := api.Group("", httpx.MatchedOnly(e, "/api/v1", a.Auth.Middleware()))
 	h.auth.Routes(api, authed)
 	h.org.Routes(authed)
 	h.audit.Routes(authed)
+	h.lead.Routes(authed)
 	return e
 }
 

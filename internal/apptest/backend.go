@@ -121,7 +121,7 @@ func dbURL(name string) string {
 }
 
 func dbName(kind string) string {
-	return fmt.Sprintf("crm_%s_%d_%s", kind, time.Now().Unix(), strings.ToLower(secret.Token(6)[:6]))
+	return fmt.Sprintf("crm_%s_%d_%s", kind, time.Now().Unix(), secret.SHA256(secret.Token(8))[:8])
 }
 
 func adminExec(ctx context.Context, stmts ...string) error {

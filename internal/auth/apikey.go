@@ -45,26 +45,42 @@ func (s *Service) CreateKey(ctx context.Context, name string, scopes []string) (
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
+	var (
+		k     *APIKey
+		plain string
+		err   error
+	)
+	// The 8-hex prefix is the lookup index, unique in the table: on the
+	// rare collision draw another rather than fail with a 500.
+	for range 4 {
+		k, plain = newKey(name, scopes, authz.ActorFrom(ctx).ID())
+		err = s.db.WithTx(ctx, func(ctx context.Context) error {
+			if err := s.db.Conn(ctx).Create(k).Error; err != nil {
+				return fmt.Errorf("auth.create_key: %w", err)
+			}
+			return s.audit.Record(ctx, "create", "api_key", k.ID, nil, KeyView(k))
+		})
+		if !db.IsDuplicate(err) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return k, plain, nil
+}
+
+func newKey(name string, scopes []string, createdBy string) (*APIKey, string) {
 	var p [4]byte
 	_, _ = rand.Read(p[:])
 	prefix := hex.EncodeToString(p[:])
 	plain := keyPrefix + prefix + "_" + secret.Token(32)
 	now := db.Now()
-	k := &APIKey{
+	return &APIKey{
 		ID: uuid.Must(uuid.NewV7()).String(), Name: name, Prefix: prefix,
 		KeyHash: secret.SHA256(plain), Scopes: dedupe(scopes),
-		CreatedBy: authz.ActorFrom(ctx).ID(), CreatedAt: now, UpdatedAt: now, Version: 1,
-	}
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.db.Conn(ctx).Create(k).Error; err != nil {
-			return fmt.Errorf("auth.create_key: %w", err)
-		}
-		return s.audit.Record(ctx, "create", "api_key", k.ID, nil, KeyView(k))
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	return k, plain, nil
+		CreatedBy: createdBy, CreatedAt: now, UpdatedAt: now, Version: 1,
+	}, plain
 }
 
 // ListKeys lists keys, newest first.
@@ -119,7 +135,7 @@ func (s *Service) RevokeKey(ctx context.Context, id string) error {
 			"revoked_at": now, "updated_at": now, "version": k.Version + 1}).Error; err != nil {
 			return fmt.Errorf("auth.revoke_key: %w", err)
 		}
-		k.RevokedAt, k.Version = &now, k.Version+1
+		k.RevokedAt, k.UpdatedAt, k.Version = &now, now, k.Version+1
 		return s.audit.Record(ctx, "revoke", "api_key", k.ID, before, KeyView(k))
 	})
 }

@@ -100,7 +100,7 @@ func (h *Handler) logout(c echo.Context) error {
 // createKey makes an integration API key.
 //
 //	@Summary		Create an API key
-//	@Description	Admin only. The key is in the response once, as `key`; only its hash is stored. Scopes are `<resource>:read` or `<resource>:write`. The key acts with admin data scope but only its scopes' permissions.
+//	@Description	Admin only. The key is in the response once, as `key`; only its hash is stored. Scopes are `<resource>:read` or `<resource>:write`; `api_keys:*` and `users:write` cannot be granted (a key must not mint keys or credentials). The key acts with admin data scope but only its scopes' permissions.
 //	@ID				createApiKey
 //	@Tags			api-keys
 //	@Accept			json

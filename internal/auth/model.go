@@ -3,6 +3,7 @@
 package auth
 
 import (
+	"slices"
 	"time"
 
 	"github.com/opencrm/crm/internal/platform/authz"
@@ -52,13 +53,17 @@ type APIKey struct {
 func (APIKey) TableName() string { return "api_keys" }
 
 // keyScopes lists the scopes a key may hold: every resource's read and
-// write, except managing keys themselves (a leaked key must not mint more).
+// write, except managing keys and users. A leaked key must not mint more
+// keys, nor create a user or set a password it could then log in with and
+// so gain the permissions of a role instead of its own scopes.
 func keyScopes() []string {
 	var out []string
 	for _, s := range authz.AllScopes() {
-		if s != "api_keys:read" && s != "api_keys:write" {
+		if !slices.Contains(unkeyedScopes, s) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
+
+var unkeyedScopes = []string{"api_keys:read", "api_keys:write", "users:write"}

@@ -15,7 +15,6 @@ import (
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
-	"github.com/redis/go-redis/v9"
 )
 
 // Users is what auth needs from the organisation.
@@ -66,29 +65,33 @@ func (s *Service) failKey(email string) string {
 	return s.redis.Key("loginfail", secret.SHA256(email))
 }
 
-// Login checks the password and opens a session. Repeated failures for one
-// email lock it for LoginLockout (429 with Retry-After), even with the
-// right password, so guessing gains nothing.
+// Login checks the password and opens a session. Every attempt for one
+// email is counted before the password is checked, atomically, so parallel
+// guesses cannot slip past the limit; after LoginMaxFails attempts the
+// email is locked until LoginLockout after the first one (429 with
+// Retry-After), even with the right password, so guessing gains nothing.
+// Success clears the count. Unknown emails count and cost the same as
+// known ones, so neither the answer nor its timing tells which exist.
 func (s *Service) Login(ctx context.Context, email, password string, cl Client) (*TokenPair, error) {
 	email = org.NormaliseEmail(email)
 	fk := s.failKey(email)
-	fails, err := s.redis.Get(ctx, fk).Int()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("auth.login: %w", err)
+	n, err := s.countAttempt(ctx, fk)
+	if err != nil {
+		return nil, err
 	}
-	if fails >= s.set.LoginMaxFails {
+	if n > int64(s.set.LoginMaxFails) {
 		return nil, s.lockedError(ctx, fk)
 	}
 	u, err := s.users.UserByEmail(ctx, email)
 	if errors.Is(err, apperr.ErrNotFound) {
 		secret.BurnPasswordCheck(s.set.BcryptCost)
-		return nil, s.recordFailure(ctx, fk)
+		return nil, s.failure(ctx, fk, n)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !secret.CheckPassword(u.PasswordHash, password) {
-		return nil, s.recordFailure(ctx, fk)
+		return nil, s.failure(ctx, fk, n)
 	}
 	if !u.Active {
 		return nil, apperr.Unauthenticated("user_disabled")
@@ -113,27 +116,34 @@ func (s *Service) Login(ctx context.Context, email, password string, cl Client) 
 	return pair, err
 }
 
-func (s *Service) recordFailure(ctx context.Context, key string) error {
-	n, err := s.redis.Incr(ctx, key).Result()
-	if err != nil {
-		return fmt.Errorf("auth.login: %w", err)
+// countAttempt counts one login attempt and returns the count in the
+// current window. The window starts with the first attempt (SET NX with
+// the lockout TTL) and INCR keeps that TTL; both run in one MULTI so a
+// crash between them cannot leave a counter that never expires.
+func (s *Service) countAttempt(ctx context.Context, key string) (int64, error) {
+	pipe := s.redis.TxPipeline()
+	pipe.SetNX(ctx, key, 0, s.set.LoginLockout)
+	incr := pipe.Incr(ctx, key)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("auth.login: %w", err)
 	}
-	if n == 1 {
-		if err := s.redis.Expire(ctx, key, s.set.LoginLockout).Err(); err != nil {
-			return fmt.Errorf("auth.login: %w", err)
-		}
-	}
-	if int(n) >= s.set.LoginMaxFails {
+	return incr.Val(), nil
+}
+
+// failure answers a failed attempt: the one that uses up the allowance
+// already says 429.
+func (s *Service) failure(ctx context.Context, key string, n int64) error {
+	if n >= int64(s.set.LoginMaxFails) {
 		return s.lockedError(ctx, key)
 	}
 	return apperr.Unauthenticated("invalid_credentials")
 }
 
 func (s *Service) lockedError(ctx context.Context, key string) error {
-	ttl, err := s.redis.TTL(ctx, key).Result()
+	ttl, err := s.redis.PTTL(ctx, key).Result()
 	secs := int(s.set.LoginLockout.Seconds())
 	if err == nil && ttl > 0 {
-		secs = int(ttl.Round(time.Second).Seconds())
+		secs = int((ttl + time.Second - 1) / time.Second) // round up: never invite an early retry
 	}
 	if secs < 1 {
 		secs = 1
@@ -211,25 +221,38 @@ func (s *Service) Refresh(ctx context.Context, token string) (*TokenPair, error)
 		return nil, apperr.Unauthenticated("user_disabled")
 	}
 	next := secret.Token(32)
-	// Compare-and-swap on the old hash: of two concurrent refreshes with
-	// the same token exactly one rotates; the other is a reuse.
-	res := s.db.Conn(ctx).Model(&Session{}).
-		Where("id = ? AND refresh_hash = ? AND revoked_at IS NULL", sess.ID, sess.RefreshHash).
-		Updates(map[string]any{"refresh_hash": secret.SHA256(next), "last_used_at": now,
-			"expires_at": now.Add(s.set.RefreshTTL), "updated_at": now})
-	if res.Error != nil {
-		return nil, fmt.Errorf("auth.refresh: %w", res.Error)
+	rotated := false
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		// Compare-and-swap on the old hash: of two concurrent refreshes
+		// with the same token exactly one rotates; the other is a reuse.
+		res := s.db.Conn(ctx).Model(&Session{}).
+			Where("id = ? AND refresh_hash = ? AND revoked_at IS NULL", sess.ID, sess.RefreshHash).
+			Updates(map[string]any{"refresh_hash": secret.SHA256(next), "last_used_at": now,
+				"expires_at": now.Add(s.set.RefreshTTL), "updated_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("auth.refresh: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		rotated = true
+		// Re-arm the Redis entry (after a Redis restart this brings an
+		// active session back without a new login) while the row is still
+		// locked: a revocation updates the row before it deletes the key,
+		// so its delete always lands after this set, never before.
+		if err := s.redis.Set(ctx, s.sessionKey(sess.ID), u.ID, s.set.RefreshTTL).Err(); err != nil {
+			return fmt.Errorf("auth.refresh: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if res.RowsAffected == 0 {
+	if !rotated {
 		if err := s.revokeSessions(ctx, []string{sess.ID}); err != nil {
 			return nil, err
 		}
 		return nil, apperr.Unauthenticated("refresh_reused")
-	}
-	// Re-arm the Redis entry: after a Redis restart this brings an active
-	// session back without a new login.
-	if err := s.redis.Set(ctx, s.sessionKey(sess.ID), u.ID, s.set.RefreshTTL).Err(); err != nil {
-		return nil, fmt.Errorf("auth.refresh: %w", err)
 	}
 	return s.pair(u.ID, sess.ID, sess.ID+"."+next)
 }
@@ -249,8 +272,9 @@ func (s *Service) Logout(ctx context.Context) error {
 }
 
 // RevokeUser ends every session of a user (disable, password change or
-// reset). Redis goes first: if it fails the database change rolls back and
-// the caller sees the error, never a user who stays logged in.
+// reset). It runs inside the caller's transaction: if Redis fails the
+// database change rolls back and the caller sees the error, never a user
+// who stays logged in.
 func (s *Service) RevokeUser(ctx context.Context, userID string) error {
 	var ids []string
 	if err := s.db.Conn(ctx).Model(&Session{}).
@@ -260,20 +284,25 @@ func (s *Service) RevokeUser(ctx context.Context, userID string) error {
 	return s.revokeSessions(ctx, ids)
 }
 
+// revokeSessions marks the sessions revoked, then drops their Redis
+// entries. The row goes first: the update locks it, so a refresh racing
+// with us either finishes (and re-arms its key) before our delete, or
+// waits and then finds the session revoked. Deleting the key first would
+// let such a refresh put it back after the delete.
 func (s *Service) revokeSessions(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	now := db.Now()
+	if err := s.db.Conn(ctx).Model(&Session{}).Where("id IN ? AND revoked_at IS NULL", ids).
+		Updates(map[string]any{"revoked_at": now, "updated_at": now}).Error; err != nil {
+		return fmt.Errorf("auth.revoke: %w", err)
 	}
 	keys := make([]string, len(ids))
 	for i, id := range ids {
 		keys[i] = s.sessionKey(id)
 	}
 	if err := s.redis.Del(ctx, keys...).Err(); err != nil {
-		return fmt.Errorf("auth.revoke: %w", err)
-	}
-	now := db.Now()
-	if err := s.db.Conn(ctx).Model(&Session{}).Where("id IN ? AND revoked_at IS NULL", ids).
-		Updates(map[string]any{"revoked_at": now, "updated_at": now}).Error; err != nil {
 		return fmt.Errorf("auth.revoke: %w", err)
 	}
 	return nil

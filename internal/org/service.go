@@ -3,7 +3,6 @@ package org
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -319,7 +318,7 @@ func (s *Service) mutateUser(ctx context.Context, id string, ifMatch *int, actio
 		u.UpdatedAt = db.Now()
 		res := s.db.Conn(ctx).Model(&User{}).Where("id = ? AND version = ?", u.ID, read).
 			Select("name", "phone", "role", "team_id", "active", "password_hash", "password_changed_at", "updated_at", "version").
-			Updates(u)
+			UpdateColumns(u)
 		if res.Error != nil {
 			return fmt.Errorf("org.update_user: %w", res.Error)
 		}
@@ -353,38 +352,6 @@ func (s *Service) Me(ctx context.Context) (*MeResponse, error) {
 	return me, nil
 }
 
-// EnsureFirstAdmin creates the first admin when there is no user yet. With
-// no password given it generates one and returns it, so the caller can
-// print it once; it returns "" when nothing was created.
-func (s *Service) EnsureFirstAdmin(ctx context.Context, email, password string) (created bool, generated string, err error) {
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		n, err := s.store.CountUsers(ctx)
-		if err != nil || n > 0 {
-			return err
-		}
-		if email == "" {
-			email = "admin@example.com"
-		}
-		if password == "" {
-			generated = secret.Token(12)
-			password = generated
-		}
-		var v validate.V
-		v.Email("CRM_ADMIN_EMAIL", NormaliseEmail(email))
-		v.Password("CRM_ADMIN_PASSWORD", password)
-		if err := v.Err(); err != nil {
-			return fmt.Errorf("first admin: CRM_ADMIN_EMAIL or CRM_ADMIN_PASSWORD is invalid (password: 8–72 characters, not only letters or digits): %w", err)
-		}
-		sys := authz.WithActor(ctx, &authz.Actor{Role: authz.RoleAdmin, Name: "system", UserID: "system"})
-		if _, err := s.CreateUser(sys, UserCreateRequest{Email: email, Name: "Administrator", Password: password, Role: authz.RoleAdmin}); err != nil {
-			return err
-		}
-		created = true
-		return nil
-	})
-	return created, generated, err
-}
-
 // Roles is the permission matrix view.
 func (s *Service) Roles(ctx context.Context) ([]RoleResponse, error) {
 	if err := authz.Require(ctx, "roles:read"); err != nil {
@@ -393,182 +360,17 @@ func (s *Service) Roles(ctx context.Context) ([]RoleResponse, error) {
 	return Roles(), nil
 }
 
-// ---- teams ----
-
-var teamSpec = paging.Spec[Team]{
-	Columns: map[string]paging.Column[Team]{
-		"created_at": {Expr: "created_at", Time: true, Get: func(t *Team) any { return t.CreatedAt }},
-		"name":       {Expr: "name", Get: func(t *Team) any { return t.Name }},
-	},
-	Default: "name",
-	IDExpr:  "id",
-	ID:      func(t *Team) string { return t.ID },
-}
-
-// ListTeams lists teams, optionally the children of one parent
-// (parent_id="" lists roots when root=true).
-func (s *Service) ListTeams(ctx context.Context, parentID string, r paging.Request) (paging.Page[Team], error) {
-	if err := authz.Require(ctx, "teams:read"); err != nil {
-		return paging.Page[Team]{}, err
-	}
-	q, err := teamSpec.Parse(r)
-	if err != nil {
-		return paging.Page[Team]{}, err
-	}
-	base := s.db.Conn(ctx).Model(&Team{})
-	if parentID != "" {
-		base = base.Where("parent_id = ?", parentID)
-	}
-	page, err := q.Fetch(base)
-	if err != nil {
-		return page, fmt.Errorf("org.list_teams: %w", err)
-	}
-	return page, nil
-}
-
-// GetTeam loads one team.
-func (s *Service) GetTeam(ctx context.Context, id string) (*Team, error) {
-	if err := authz.Require(ctx, "teams:read"); err != nil {
-		return nil, err
-	}
-	return s.teamByID(ctx, id)
-}
-
-func (s *Service) teamByID(ctx context.Context, id string) (*Team, error) {
-	var t Team
-	err := s.db.Conn(ctx).Where("id = ?", id).Take(&t).Error
-	if db.IsNotFound(err) {
-		return nil, apperr.NotFound("team")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("org.team: %w", err)
-	}
-	return &t, nil
-}
-
-// CreateTeam adds a team under an optional parent (admin).
-func (s *Service) CreateTeam(ctx context.Context, req TeamCreateRequest) (*Team, error) {
-	if err := authz.Require(ctx, "teams:write"); err != nil {
-		return nil, err
-	}
-	req.Name = strings.TrimSpace(req.Name)
-	var v validate.V
-	if v.Required("name", req.Name) {
-		v.MaxLen("name", req.Name, 100)
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	now := db.Now()
-	t := &Team{ID: uuid.Must(uuid.NewV7()).String(), Name: req.Name, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if req.ParentID != nil && *req.ParentID != "" {
-		t.ParentID = req.ParentID
-	}
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.checkTeam(ctx, "parent_id", t.ParentID); err != nil {
-			return err
-		}
-		if err := s.db.Conn(ctx).Create(t).Error; err != nil {
-			return fmt.Errorf("org.create_team: %w", err)
-		}
-		return s.audit.Record(ctx, "create", "team", t.ID, nil, TeamView(t))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-// UpdateTeam renames or moves a team (admin). A move that would put a team
-// under itself or its own descendant is refused.
-func (s *Service) UpdateTeam(ctx context.Context, id string, ifMatch *int, req TeamUpdateRequest) (*Team, error) {
-	if err := authz.Require(ctx, "teams:write"); err != nil {
-		return nil, err
-	}
-	var v validate.V
-	if req.Name != nil {
-		*req.Name = strings.TrimSpace(*req.Name)
-		if v.Required("name", *req.Name) {
-			v.MaxLen("name", *req.Name, 100)
-		}
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	var out *Team
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		t, err := s.teamByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if ifMatch != nil && *ifMatch != t.Version {
-			return apperr.VersionMismatch()
-		}
-		before := TeamView(t)
-		if req.Name != nil {
-			t.Name = *req.Name
-		}
-		if req.ParentID != nil {
-			if *req.ParentID == "" {
-				t.ParentID = nil
-			} else {
-				if err := s.checkTeam(ctx, "parent_id", req.ParentID); err != nil {
-					return err
-				}
-				sub, err := s.store.TeamSubtree(ctx, t.ID)
-				if err != nil {
-					return err
-				}
-				if slices.Contains(sub, *req.ParentID) {
-					return apperr.Invalid(apperr.FieldError{Field: "parent_id", Message: "cycle"})
-				}
-				t.ParentID = req.ParentID
-			}
-		}
-		read := t.Version
-		t.Version++
-		t.UpdatedAt = db.Now()
-		res := s.db.Conn(ctx).Model(&Team{}).Where("id = ? AND version = ?", t.ID, read).
-			Select("name", "parent_id", "updated_at", "version").Updates(t)
-		if res.Error != nil {
-			return fmt.Errorf("org.update_team: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.VersionMismatch()
-		}
-		out = t
-		return s.audit.Record(ctx, "update", "team", t.ID, before, TeamView(t))
-	})
-	return out, err
-}
-
-// DeleteTeam removes an empty team (admin): one with members or sub-teams
-// is refused with 409 so nobody silently loses their scope.
-func (s *Service) DeleteTeam(ctx context.Context, id string) error {
-	if err := authz.Require(ctx, "teams:write"); err != nil {
-		return err
-	}
-	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		t, err := s.teamByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		var members, children int64
-		if err := s.db.Conn(ctx).Model(&User{}).Where("team_id = ?", id).Count(&members).Error; err != nil {
-			return fmt.Errorf("org.delete_team: %w", err)
-		}
-		if err := s.db.Conn(ctx).Model(&Team{}).Where("parent_id = ?", id).Count(&children).Error; err != nil {
-			return fmt.Errorf("org.delete_team: %w", err)
-		}
-		if members > 0 || children > 0 {
-			return apperr.Conflict("in_use", "in_use", "team")
-		}
-		if err := s.db.Conn(ctx).Delete(&Team{}, "id = ?", id).Error; err != nil {
-			return fmt.Errorf("org.delete_team: %w", err)
-		}
-		return s.audit.Record(ctx, "delete", "team", t.ID, TeamView(t), nil)
-	})
-}
-
 // store exposes the store to the app wiring (seeding, bootstrap checks).
 func (s *Service) Store() *Store { return s.store }
+
+// generatePassword makes a random password that always meets the policy
+// (a random token alone can be all letters).
+func generatePassword() string {
+	for {
+		pw := secret.Token(12)
+		var v validate.V
+		if v.Password("password", pw); v.Err() == nil {
+			return pw
+		}
+	}
+}

@@ -79,6 +79,7 @@ func Convert(swagger2JSON []byte) ([]byte, error) {
 	doc3.Servers = openapi3.Servers{{URL: BasePath}}
 	fixNullable(doc3)
 	problemResponses(doc3)
+	bearerScheme(doc3)
 	if err := doc3.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("apidoc: the converted document is invalid: %w", err)
 	}
@@ -342,4 +343,17 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// bearerScheme turns the BearerAuth scheme (Swagger 2.0 can only say
+// "apiKey in the Authorization header") into OpenAPI 3's HTTP bearer
+// scheme, so Swagger UI asks for the bare token and adds "Bearer " itself.
+func bearerScheme(doc *openapi3.T) {
+	if doc.Components == nil {
+		return
+	}
+	if ref, ok := doc.Components.SecuritySchemes["BearerAuth"]; ok && ref.Value != nil {
+		ref.Value = openapi3.NewJWTSecurityScheme().
+			WithDescription("Access token from POST /auth/login (Swagger UI adds the Bearer prefix).")
+	}
 }

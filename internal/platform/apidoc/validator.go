@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 
@@ -183,6 +184,32 @@ func (v *Validator) Check(req *http.Request, status int, header http.Header, bod
 		}
 	}
 	return nil
+}
+
+// CheckRecorder is Check on what an httptest.ResponseRecorder recorded for req.
+func (v *Validator) CheckRecorder(req *http.Request, rec *httptest.ResponseRecorder) error {
+	res := rec.Result()
+	defer res.Body.Close()
+	return v.Check(req, res.StatusCode, res.Header, rec.Body.Bytes())
+}
+
+// CheckResponse is Check on a client's response (from an httptest.Server,
+// say): it reads the body and puts it back, so the caller can still read it.
+func (v *Validator) CheckResponse(res *http.Response) error {
+	if res.Request == nil {
+		return errors.New("apidoc: the response has no request")
+	}
+	var body []byte
+	if res.Body != nil {
+		b, err := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if err != nil {
+			return fmt.Errorf("apidoc: reading the response body: %w", err)
+		}
+		body = b
+		res.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return v.Check(res.Request, res.StatusCode, res.Header, body)
 }
 
 // relativePath strips the base path: "/api/v1/leads" -> "/leads".

@@ -2,6 +2,7 @@ package apidoc
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -52,7 +53,7 @@ func TestValidatorCheck(t *testing.T) {
 		{name: "wrong field type", method: "GET", path: "/api/v1/widgets/w1", status: 200, ct: jsonCT,
 			body: strings.Replace(goodWidget, `"count": 3`, `"count": "3"`, 1), wantErr: `"/count"`},
 		{name: "wrong type deep in a list", method: "GET", path: "/api/v1/widgets", status: 200, ct: jsonCT,
-			body: `{"data": [` + strings.Replace(goodWidget, `"name": "Sprocket"`, `"name": 7`, 1) + `], "has_more": false}`,
+			body:    `{"data": [` + strings.Replace(goodWidget, `"name": "Sprocket"`, `"name": 7`, 1) + `], "has_more": false}`,
 			wantErr: `"/data/0/name"`},
 		{name: "null list", method: "GET", path: "/api/v1/widgets", status: 200, ct: jsonCT,
 			body: `{"data": null, "has_more": false}`, wantErr: `"/data"`},
@@ -167,5 +168,45 @@ func TestEmbeddedDocument(t *testing.T) {
 	}
 	if len(Document()) == 0 {
 		t.Fatal("empty embedded document")
+	}
+}
+
+func TestValidatorHelpers(t *testing.T) {
+	v := fixtureValidator(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/widgets/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") == "bad" {
+			w.Header().Set("Content-Type", jsonCT)
+			_, _ = w.Write([]byte(`{"id": 1}`))
+			return
+		}
+		w.Header().Set("Content-Type", jsonCT)
+		_, _ = w.Write([]byte(goodWidget))
+	})
+
+	for id, wantErr := range map[string]bool{"w1": false, "bad": true} {
+		req := httptest.NewRequest("GET", "/api/v1/widgets/"+id, nil)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if err := v.CheckRecorder(req, rec); (err != nil) != wantErr {
+			t.Errorf("CheckRecorder %s: %v", id, err)
+		}
+	}
+
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for id, wantErr := range map[string]bool{"w1": false, "bad": true} {
+		res, err := srv.Client().Get(srv.URL + "/api/v1/widgets/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := v.CheckResponse(res); (err != nil) != wantErr {
+			t.Errorf("CheckResponse %s: %v", id, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if len(body) == 0 {
+			t.Errorf("CheckResponse %s: the body was not put back", id)
+		}
 	}
 }

@@ -90,3 +90,13 @@ func Unauthenticated(code string) *Error {
 func BadRequest(code, msg string, fields ...FieldError) *Error {
 	return &Error{Kind: ErrBadRequest, Code: code, Msg: msg, Fields: fields}
 }
+
+// TooLarge is the 413 for a request body over the limit.
+func TooLarge() *Error {
+	return &Error{Kind: ErrTooLarge, Code: "body_too_large", Msg: "body_too_large"}
+}
+
+// Unsupported is the 415 for a body that is not JSON.
+func Unsupported() *Error {
+	return &Error{Kind: ErrUnsupported, Code: "unsupported_media", Msg: "unsupported_media"}
+}

@@ -3,8 +3,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strconv"
@@ -55,26 +57,39 @@ func Defaults() Config {
 
 // Load reads defaults, then the YAML file at path (CRM_CONFIG, else
 // configs/config.yaml when it exists), then the environment.
-func Load() (Config, error) {
+func Load() (Config, error) { return load(os.LookupEnv) }
+
+func load(lookup func(string) (string, bool)) (Config, error) {
 	c := Defaults()
-	path := os.Getenv("CRM_CONFIG")
-	explicit := path != ""
+	path, explicit := lookup("CRM_CONFIG")
+	explicit = explicit && path != ""
 	if !explicit {
 		path = "configs/config.yaml"
 	}
 	raw, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		if err := yaml.Unmarshal(raw, &c); err != nil {
+		if err := decodeYAML(raw, &c); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
 	case explicit || !errors.Is(err, os.ErrNotExist):
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
-	if err := applyEnv(&c, os.LookupEnv); err != nil {
+	if err := applyEnv(&c, lookup); err != nil {
 		return c, err
 	}
 	return c, c.Validate()
+}
+
+// decodeYAML refuses unknown keys: a misspelt setting would otherwise be
+// ignored in silence and the server would run on the default.
+func decodeYAML(raw []byte, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
 }
 
 // Validate rejects settings the server cannot run with.
@@ -84,10 +99,23 @@ func (c Config) Validate() error {
 		return errors.New("config: refresh_token_ttl must exceed access_token_ttl > 0")
 	case c.LoginMaxFails < 1:
 		return errors.New("config: login_max_failures must be at least 1")
+	case c.LoginLockout <= 0:
+		return errors.New("config: login_lockout must be positive")
 	case c.BcryptCost < 4 || c.BcryptCost > 31:
 		return errors.New("config: bcrypt_cost must be between 4 and 31")
 	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
 		return errors.New("config: CRM_JWT_SECRET must be at least 32 characters")
+	case c.ShutdownTimeout <= 0:
+		return errors.New("config: shutdown_timeout must be positive")
+	case c.DBMaxOpenConns < 1:
+		return errors.New("config: db_max_open_conns must be at least 1")
+	case c.HTTPAddr == "":
+		return errors.New("config: http_addr must not be empty")
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: log_level %q: use debug, info, warn or error", c.LogLevel)
 	}
 	return nil
 }

@@ -25,22 +25,26 @@ func Bind(c echo.Context, dst any) error {
 	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return &apperr.Error{Kind: apperr.ErrUnsupported, Code: "unsupported_media", Msg: "unsupported_media"}
+			return apperr.Unsupported()
 		}
+	}
+	if r.ContentLength > MaxJSONBody {
+		return apperr.TooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxJSONBody+1))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		var he *echo.HTTPError
 		if errors.As(err, &mbe) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
-			return &apperr.Error{Kind: apperr.ErrTooLarge, Code: "body_too_large", Msg: "body_too_large"}
+			return apperr.TooLarge()
 		}
 		return apperr.BadRequest("malformed_json", "malformed_json")
 	}
 	if len(body) > MaxJSONBody {
-		return &apperr.Error{Kind: apperr.ErrTooLarge, Code: "body_too_large", Msg: "body_too_large"}
+		return apperr.TooLarge()
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
 		return apperr.BadRequest("body_required", "body_required")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -48,10 +52,31 @@ func Bind(c echo.Context, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
-	if dec.More() {
+	// Exactly one value: `{"a":1} x` and `{"a":1}}` are malformed too.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apperr.BadRequest("malformed_json", "malformed_json")
 	}
+	// PostgreSQL text cannot hold NUL; refuse it here rather than fail
+	// with a 500 at the database.
+	if hasEscapedNUL(body) {
+		return apperr.BadRequest("nul_character", "nul_character")
+	}
 	return nil
+}
+
+// hasEscapedNUL finds \u0000 in a JSON text. Raw control characters are
+// already invalid JSON, so the escape is the only way a NUL gets in.
+func hasEscapedNUL(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+5 < len(b) && b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // skip the escaped character, so \\u0000 is text, not NUL
+	}
+	return false
 }
 
 func decodeError(err error) error {

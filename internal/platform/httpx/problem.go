@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/platform/apperr"
@@ -72,12 +73,13 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if p.Status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="crm"`)
 		}
+		// echo keeps a Content-Type already set, so JSON writes problem+json.
 		c.Response().Header().Set(echo.HeaderContentType, ProblemContentType)
-		c.Response().WriteHeader(p.Status)
 		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(p.Status)
 			return
 		}
-		_ = c.JSON(p.Status, p) // header already written; JSON only encodes
+		_ = c.JSON(p.Status, p)
 	}
 }
 
@@ -119,6 +121,11 @@ func toProblem(err error, lang i18n.Lang) (Problem, int) {
 			return newProblem(he.Code, "bad_request", i18n.T(lang, "bad_query")), 0
 		case http.StatusServiceUnavailable:
 			return newProblem(he.Code, "unavailable", http.StatusText(he.Code)), 0
+		}
+		// Any other client error from echo or a middleware keeps its status.
+		if he.Code >= 400 && he.Code < 500 {
+			code := strings.ReplaceAll(strings.ToLower(http.StatusText(he.Code)), " ", "_")
+			return newProblem(he.Code, code, http.StatusText(he.Code)), 0
 		}
 	}
 	if errors.Is(err, context.Canceled) {

@@ -4,6 +4,7 @@ package i18n
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -15,20 +16,40 @@ const (
 	ZhCN Lang = "zh-CN"
 )
 
-// FromAcceptLanguage picks the first supported language in the header,
-// honouring order (q-values are rare in practice; order is what browsers send
-// by preference). English is the default.
+// FromAcceptLanguage picks the supported language the client prefers
+// most: the highest q-value wins, ties go to the earlier entry, q=0 means
+// "not this one". Any zh-* tag maps to zh-CN, any en-* to en. English is
+// the default.
 func FromAcceptLanguage(h string) Lang {
+	best, bestQ := EN, 0.0
 	for _, part := range strings.Split(h, ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		fields := strings.Split(part, ";")
+		tag := strings.ToLower(strings.TrimSpace(fields[0]))
+		var lang Lang
 		switch {
-		case strings.HasPrefix(tag, "zh"):
-			return ZhCN
-		case strings.HasPrefix(tag, "en"):
-			return EN
+		case tag == "zh" || strings.HasPrefix(tag, "zh-"):
+			lang = ZhCN
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			lang = EN
+		default:
+			continue
+		}
+		q := 1.0
+		for _, p := range fields[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || f < 0 || f > 1 {
+					f = 0
+				}
+				q = f
+			}
+		}
+		if q > bestQ {
+			best, bestQ = lang, q
 		}
 	}
-	return EN
+	return best
 }
 
 // T renders key in lang with fmt-style params. Unknown keys fall back to
@@ -46,12 +67,16 @@ func T(lang Lang, key string, params ...any) string {
 	if len(params) == 0 {
 		return tmpl
 	}
+	// A copy: the caller's slice may belong to an error value that is
+	// rendered again later, in another language.
+	args := make([]any, len(params))
 	for i, p := range params {
 		if s, ok := p.(string); ok {
-			params[i] = translateWord(lang, s)
+			p = translateWord(lang, s)
 		}
+		args[i] = p
 	}
-	return fmt.Sprintf(tmpl, params...)
+	return fmt.Sprintf(tmpl, args...)
 }
 
 // Register adds messages; later modules call it from init. A key registered
@@ -98,6 +123,7 @@ var catalog = map[string]map[Lang]string{
 	"body_required":       {EN: "A JSON request body is required.", ZhCN: "需要 JSON 请求体。"},
 	"body_too_large":      {EN: "The request body is too large.", ZhCN: "请求体过大。"},
 	"unsupported_media":   {EN: "Send the body as application/json.", ZhCN: "请以 application/json 格式发送请求体。"},
+	"nul_character":       {EN: "Text must not contain the NUL character (\\u0000) or invalid UTF-8.", ZhCN: "文本不能包含 NUL 字符（\\u0000）或无效的 UTF-8。"},
 	"bad_query":           {EN: "A query parameter is invalid.", ZhCN: "查询参数无效。"},
 	"invalid_cursor":      {EN: "The cursor is invalid or belongs to another query.", ZhCN: "游标无效或不属于当前查询。"},
 	"invalid_if_match":    {EN: "If-Match must be a version ETag such as \"3\".", ZhCN: "If-Match 必须是版本 ETag，例如 \"3\"。"},

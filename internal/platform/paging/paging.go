@@ -4,8 +4,14 @@
 package paging
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,11 +25,16 @@ const (
 )
 
 // Column is one sortable field: its SQL expression and how to read the
-// value of a row for the cursor.
+// value of a row for the cursor. Time marks a timestamp column, Number a
+// numeric one; anything else compares as text. The expression must never be
+// NULL (wrap a nullable column in COALESCE, and have Get return the same
+// fallback): the databases order NULLs differently and a keyset cannot
+// step over them. Get may return a pointer; it is dereferenced.
 type Column[T any] struct {
-	Expr string
-	Time bool
-	Get  func(*T) any
+	Expr   string
+	Time   bool
+	Number bool
+	Get    func(*T) any
 }
 
 // Spec lists the sortable fields of a resource. The tie-breaker is always
@@ -67,9 +78,9 @@ type Query[T any] struct {
 }
 
 type cursor struct {
-	Sort string   `json:"s"`
-	Vals []string `json:"v"`
-	ID   string   `json:"id"`
+	Sort string `json:"s"`
+	Vals []any  `json:"v"` // string for text and time, json.Number for numbers
+	ID   string `json:"id"`
 }
 
 // Parse validates sort, limit and cursor. Errors are 400s naming the field.
@@ -100,21 +111,52 @@ func (s Spec[T]) Parse(r Request) (*Query[T], error) {
 	q.sort = sort
 	if r.Cursor != "" {
 		c, err := decodeCursor(r.Cursor)
-		if err != nil || c.Sort != sort || len(c.Vals) != len(q.keys) || c.ID == "" {
+		if err != nil || !s.validCursor(c, sort, q.keys) {
 			return nil, apperr.BadRequest("invalid_cursor", "invalid_cursor",
 				apperr.FieldError{Field: "cursor", Message: "invalid_value"})
-		}
-		for i, k := range q.keys {
-			if s.Columns[k.name].Time {
-				if _, err := time.Parse(time.RFC3339Nano, c.Vals[i]); err != nil {
-					return nil, apperr.BadRequest("invalid_cursor", "invalid_cursor",
-						apperr.FieldError{Field: "cursor", Message: "invalid_value"})
-				}
-			}
 		}
 		q.after = c
 	}
 	return q, nil
+}
+
+// validCursor checks a cursor belongs to this sort and that each value has
+// its column's type, so no client-made value reaches SQL as the wrong type.
+func (s Spec[T]) validCursor(c *cursor, sort string, keys []sortKey) bool {
+	// NUL is the one character PostgreSQL text refuses (a 500, not a 400).
+	if c.Sort != sort || len(c.Vals) != len(keys) || c.ID == "" || strings.ContainsRune(c.ID, 0) {
+		return false
+	}
+	for i, k := range keys {
+		col := s.Columns[k.name]
+		switch v := c.Vals[i].(type) {
+		case string:
+			if col.Number || strings.ContainsRune(v, 0) {
+				return false
+			}
+			if col.Time {
+				t, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					return false
+				}
+				c.Vals[i] = t.UTC()
+			}
+		case json.Number:
+			if !col.Number {
+				return false
+			}
+			if n, err := v.Int64(); err == nil {
+				c.Vals[i] = n
+			} else if f, err := v.Float64(); err == nil {
+				c.Vals[i] = f
+			} else {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Apply adds ORDER BY, the keyset condition after the cursor and
@@ -145,13 +187,7 @@ func (q *Query[T]) keyset() (string, []any) {
 	}
 	var terms []term
 	for i, k := range q.keys {
-		col := q.spec.Columns[k.name]
-		var v any = q.after.Vals[i]
-		if col.Time {
-			t, _ := time.Parse(time.RFC3339Nano, q.after.Vals[i])
-			v = t.UTC()
-		}
-		terms = append(terms, term{col.Expr, k.desc, v})
+		terms = append(terms, term{q.spec.Columns[k.name].Expr, k.desc, q.after.Vals[i]})
 	}
 	terms = append(terms, term{q.spec.IDExpr, q.keys[0].desc, q.after.ID})
 
@@ -193,21 +229,40 @@ func (q *Query[T]) Finish(rows []T, total *int64) Page[T] {
 		last := &p.Data[len(p.Data)-1]
 		c := cursor{Sort: q.sort, ID: q.spec.ID(last)}
 		for _, k := range q.keys {
-			col := q.spec.Columns[k.name]
-			v := col.Get(last)
-			switch tv := v.(type) {
-			case time.Time:
-				c.Vals = append(c.Vals, tv.UTC().Format(time.RFC3339Nano))
-			case string:
-				c.Vals = append(c.Vals, tv)
-			default:
-				b, _ := json.Marshal(tv)
-				c.Vals = append(c.Vals, string(b))
-			}
+			c.Vals = append(c.Vals, cursorValue(q.spec.Columns[k.name].Get(last)))
 		}
 		p.NextCursor = encodeCursor(c)
 	}
 	return p
+}
+
+// cursorValue turns a sort value into its cursor form: times as RFC 3339
+// in UTC, numbers as json.Number, everything else as text.
+func cursorValue(v any) any {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil // a NULL sort value; Parse refuses such a cursor
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return nil
+	}
+	if t, ok := rv.Interface().(time.Time); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	switch rv.Kind() {
+	case reflect.String:
+		return rv.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return json.Number(strconv.FormatInt(rv.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return json.Number(strconv.FormatUint(rv.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		return json.Number(strconv.FormatFloat(rv.Float(), 'g', -1, 64))
+	}
+	return fmt.Sprint(rv.Interface())
 }
 
 // Map converts a page of models into a page of DTOs.
@@ -219,9 +274,17 @@ func Map[T, U any](p Page[T], f func(*T) U) Page[U] {
 	return out
 }
 
+// cursorMAC lets Parse tell a cursor this code made from an edited or
+// truncated one. It is a checksum, not a secret: cursors carry nothing
+// the caller may not see, and a forged one only moves within their scope.
+func cursorMAC(payload []byte) []byte {
+	h := sha256.Sum256(append([]byte("crm-cursor-v1:"), payload...))
+	return h[:8]
+}
+
 func encodeCursor(c cursor) string {
 	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(append(b, cursorMAC(b)...))
 }
 
 func decodeCursor(s string) (*cursor, error) {
@@ -229,8 +292,17 @@ func decodeCursor(s string) (*cursor, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(b) < 9 {
+		return nil, errors.New("cursor too short")
+	}
+	payload, mac := b[:len(b)-8], b[len(b)-8:]
+	if !bytes.Equal(mac, cursorMAC(payload)) {
+		return nil, errors.New("cursor checksum")
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
 	var c cursor
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := dec.Decode(&c); err != nil {
 		return nil, err
 	}
 	return &c, nil

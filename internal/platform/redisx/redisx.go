@@ -4,7 +4,9 @@ package redisx
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,8 +95,12 @@ func (c *Client) Prefix() string { return c.prefix }
 
 // DeletePrefix removes every key in the namespace with SCAN, never FLUSH,
 // so a shared Redis keeps other tenants' keys. Tests use it for cleanup.
+// An empty prefix is refused: it would match every key in the server.
 func (c *Client) DeletePrefix(ctx context.Context) error {
-	iter := c.Scan(ctx, 0, c.prefix+"*", 500).Iterator()
+	if c.prefix == "" {
+		return errors.New("redis: DeletePrefix needs a non-empty prefix")
+	}
+	iter := c.Scan(ctx, 0, globEscape(c.prefix)+"*", 500).Iterator()
 	var batch []string
 	for iter.Next(ctx) {
 		batch = append(batch, iter.Val())
@@ -111,6 +117,20 @@ func (c *Client) DeletePrefix(ctx context.Context) error {
 		}
 	}
 	return iter.Err()
+}
+
+// globEscape quotes SCAN MATCH metacharacters so a prefix such as
+// "crm[1]:" matches only itself.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '*', '?', '[', ']', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Close closes the client and stops the in-process server.

@@ -1,0 +1,130 @@
+package lead
+
+import (
+	"time"
+)
+
+// LeadResponse is a lead as clients see it.
+type LeadResponse struct {
+	ID              string     `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6d"`
+	Name            string     `json:"name" example:"王建国"`
+	Company         string     `json:"company" example:"苏州恒达精密机械有限公司"`
+	Title           string     `json:"title" example:"采购经理"`
+	Phone           string     `json:"phone" example:"+86 139 1234 5678"`
+	Email           string     `json:"email" example:"wang.jianguo@hengda-jx.example.cn"`
+	Source          string     `json:"source" enums:"web_form,phone,import,exhibition,referral,api,manual,other" example:"exhibition"`
+	Region          string     `json:"region" example:"江苏"`
+	ProductInterest string     `json:"product_interest" example:"五轴加工中心"`
+	Description     string     `json:"description" example:"工博会现场咨询，计划三季度扩产。"`
+	Status          string     `json:"status" enums:"new,contacted,qualified,disqualified,converted" example:"new"`
+	OwnerID         *string    `json:"owner_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
+	Tags            []string   `json:"tags" example:"重点客户,华东"`
+	LastFollowedAt  *time.Time `json:"last_followed_at" extensions:"x-nullable"`
+	NextFollowUpAt  *time.Time `json:"next_follow_up_at" extensions:"x-nullable"`
+	CreatedBy       string     `json:"created_by" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	Version         int        `json:"version" example:"1"`
+} // @name Lead
+
+// View maps a lead to its response.
+func View(l *Lead) LeadResponse {
+	tags := []string(l.Tags)
+	if tags == nil {
+		tags = []string{}
+	}
+	return LeadResponse{ID: l.ID, Name: l.Name, Company: l.Company, Title: l.Title, Phone: l.Phone, Email: l.Email,
+		Source: l.Source, Region: l.Region, ProductInterest: l.ProductInterest, Description: l.Description,
+		Status: l.Status, OwnerID: l.OwnerID, Tags: tags, LastFollowedAt: l.LastFollowedAt,
+		NextFollowUpAt: l.NextFollowUpAt, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+		Version: l.Version}
+}
+
+// LeadList is a page of leads.
+type LeadList struct {
+	Data       []LeadResponse `json:"data"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+	HasMore    bool           `json:"has_more"`
+	Total      *int64         `json:"total,omitempty"`
+} // @name LeadList
+
+// LeadCreateRequest is the body of POST /leads. A user creating a lead owns
+// it unless owner_id names someone else they may give it to; an API key
+// creates unowned leads unless owner_id is given.
+type LeadCreateRequest struct {
+	Name            string   `json:"name" validate:"required" example:"王建国"`
+	Company         string   `json:"company" example:"苏州恒达精密机械有限公司"`
+	Title           string   `json:"title" example:"采购经理"`
+	Phone           string   `json:"phone" example:"+86 139 1234 5678"`
+	Email           string   `json:"email" example:"wang.jianguo@hengda-jx.example.cn"`
+	Source          string   `json:"source" enums:"web_form,phone,import,exhibition,referral,api,manual,other" example:"exhibition"`
+	Region          string   `json:"region" example:"江苏"`
+	ProductInterest string   `json:"product_interest" example:"五轴加工中心"`
+	Description     string   `json:"description" example:"工博会现场咨询，计划三季度扩产。"`
+	Status          string   `json:"status" enums:"new,contacted,qualified" example:"new"`
+	OwnerID         *string  `json:"owner_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
+	Tags            []string `json:"tags" example:"重点客户,华东"`
+} // @name LeadCreateRequest
+
+// LeadUpdateRequest is the body of PATCH /leads/{id}; absent fields stay.
+// The owner changes through POST /leads/{id}/assign, and the converted and
+// disqualified statuses through their own actions.
+type LeadUpdateRequest struct {
+	Name            *string   `json:"name" example:"王建国"`
+	Company         *string   `json:"company" example:"苏州恒达精密机械有限公司"`
+	Title           *string   `json:"title" example:"采购总监"`
+	Phone           *string   `json:"phone" example:"+86 139 1234 5678"`
+	Email           *string   `json:"email" example:"wang.jianguo@hengda-jx.example.cn"`
+	Source          *string   `json:"source" enums:"web_form,phone,import,exhibition,referral,api,manual,other" example:"referral"`
+	Region          *string   `json:"region" example:"江苏"`
+	ProductInterest *string   `json:"product_interest" example:"五轴加工中心"`
+	Description     *string   `json:"description" example:"已确认预算，下周安排技术交流。"`
+	Status          *string   `json:"status" enums:"new,contacted,qualified" example:"qualified"`
+	Tags            *[]string `json:"tags" example:"重点客户,华东"`
+} // @name LeadUpdateRequest
+
+// LeadAssignRequest is the body of POST /leads/{id}/assign.
+type LeadAssignRequest struct {
+	OwnerID string `json:"owner_id" validate:"required" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
+} // @name LeadAssignRequest
+
+// FollowUpCreateRequest is the body of POST /leads/{id}/follow-ups. Times
+// are RFC 3339 (or a date, taken as 00:00 UTC); followed_at defaults to now
+// and may not be in the future.
+type FollowUpCreateRequest struct {
+	Channel        string  `json:"channel" validate:"required" enums:"call,visit,email,wechat,meeting,other" example:"call"`
+	Content        string  `json:"content" validate:"required" example:"电话沟通设备参数，客户关注交期。"`
+	Feedback       string  `json:"feedback" example:"对价格敏感，希望看到同行案例。"`
+	NextStep       string  `json:"next_step" example:"发送案例资料并约技术交流"`
+	NextFollowUpAt *string `json:"next_follow_up_at" format:"date-time" example:"2026-11-25T02:00:00Z"`
+	FollowedAt     *string `json:"followed_at" format:"date-time" example:"2026-11-22T06:30:00Z"`
+} // @name FollowUpCreateRequest
+
+// FollowUpResponse is one recorded follow-up.
+type FollowUpResponse struct {
+	ID             string     `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6e"`
+	LeadID         string     `json:"lead_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6d"`
+	UserID         string     `json:"user_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
+	Channel        string     `json:"channel" enums:"call,visit,email,wechat,meeting,other" example:"call"`
+	Content        string     `json:"content" example:"电话沟通设备参数，客户关注交期。"`
+	Feedback       string     `json:"feedback" example:"对价格敏感，希望看到同行案例。"`
+	NextStep       string     `json:"next_step" example:"发送案例资料并约技术交流"`
+	NextFollowUpAt *time.Time `json:"next_follow_up_at" extensions:"x-nullable"`
+	FollowedAt     time.Time  `json:"followed_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+} // @name FollowUp
+
+// FollowUpView maps a follow-up to its response.
+func FollowUpView(f *FollowUp) FollowUpResponse {
+	return FollowUpResponse{ID: f.ID, LeadID: f.LeadID, UserID: f.UserID, Channel: f.Channel, Content: f.Content,
+		Feedback: f.Feedback, NextStep: f.NextStep, NextFollowUpAt: f.NextFollowUpAt, FollowedAt: f.FollowedAt,
+		CreatedAt: f.CreatedAt}
+}
+
+// FollowUpList is a page of follow-ups.
+type FollowUpList struct {
+	Data       []FollowUpResponse `json:"data"`
+	NextCursor string             `json:"next_cursor,omitempty"`
+	HasMore    bool               `json:"has_more"`
+	Total      *int64             `json:"total,omitempty"`
+} // @name FollowUpList

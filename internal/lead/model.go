@@ -1,0 +1,136 @@
+// Package lead owns sales leads: capture, data-scoped reading, updates,
+// assignment and follow-ups.
+package lead
+
+import (
+	"time"
+
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/i18n"
+	"gorm.io/gorm"
+)
+
+func init() {
+	all := []string{authz.RoleAdmin, authz.RoleManager, authz.RoleRep}
+	authz.Grant("leads:read", all...)
+	authz.Grant("leads:write", all...)
+	authz.Grant("leads:delete", all...)
+	authz.Grant("leads:assign", authz.RoleAdmin, authz.RoleManager)
+
+	i18n.Register(map[string]map[i18n.Lang]string{
+		"status_via_action": {
+			i18n.EN:   "converted and disqualified are set by the lead's convert and disqualify actions, not here",
+			i18n.ZhCN: "“已转化”和“无效”状态只能通过线索的转化、作废操作设置",
+		},
+		"in_future":          {i18n.EN: "must not be in the future", i18n.ZhCN: "不能晚于当前时间"},
+		"before_followed_at": {i18n.EN: "must be after followed_at", i18n.ZhCN: "必须晚于跟进时间"},
+	})
+}
+
+// Statuses of a lead. PATCH may move between the open ones; converted and
+// disqualified are reached only through their action endpoints.
+const (
+	StatusNew          = "new"
+	StatusContacted    = "contacted"
+	StatusQualified    = "qualified"
+	StatusDisqualified = "disqualified"
+	StatusConverted    = "converted"
+)
+
+var (
+	// Statuses lists every status, for filters.
+	Statuses = []string{StatusNew, StatusContacted, StatusQualified, StatusDisqualified, StatusConverted}
+	// EditableStatuses are the ones a create or PATCH may set.
+	EditableStatuses = []string{StatusNew, StatusContacted, StatusQualified}
+	// Sources are where leads come from.
+	Sources = []string{"web_form", "phone", "import", "exhibition", "referral", "api", "manual", "other"}
+	// Channels are how a follow-up happened.
+	Channels = []string{"call", "visit", "email", "wechat", "meeting", "other"}
+)
+
+// DefaultSource is the source of a lead created without one.
+const DefaultSource = "manual"
+
+// Field limits, in characters.
+const (
+	maxName        = 200
+	maxCompany     = 200
+	maxTitle       = 100
+	maxEmail       = 254
+	maxRegion      = 100
+	maxProduct     = 200
+	maxDescription = 10000
+	maxTags        = 20
+	maxContent     = 5000
+	maxNextStep    = 500
+)
+
+// futureSkew tolerates client clocks slightly ahead of ours when checking
+// that a follow-up did not happen in the future.
+const futureSkew = time.Minute
+
+// Lead is a prospect not yet qualified into a customer.
+type Lead struct {
+	ID              string
+	Name            string
+	Company         string
+	Title           string
+	Phone           string
+	Email           string
+	Source          string
+	Region          string
+	ProductInterest string
+	Description     string
+	Status          string
+	OwnerID         *string
+	Tags            db.StringList
+	LastFollowedAt  *time.Time
+	NextFollowUpAt  *time.Time
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	DeletedAt       gorm.DeletedAt
+	Version         int
+}
+
+// TableName pins the table.
+func (Lead) TableName() string { return "leads" }
+
+// FollowUp is one contact with a lead: a call, a visit, a message.
+type FollowUp struct {
+	ID             string
+	LeadID         string
+	UserID         string
+	Channel        string
+	Content        string
+	Feedback       string
+	NextStep       string
+	NextFollowUpAt *time.Time
+	FollowedAt     time.Time
+	CreatedAt      time.Time
+}
+
+// TableName pins the table.
+func (FollowUp) TableName() string { return "lead_follow_ups" }
+
+// applyFollowUp moves the lead's follow-up bookkeeping forward: the last
+// contact never goes back in time (a follow-up may be logged late), a
+// given next date replaces the planned one, and a plan that this contact
+// fulfilled is cleared. A new lead becomes contacted.
+func (l *Lead) applyFollowUp(f *FollowUp) {
+	if l.LastFollowedAt == nil || f.FollowedAt.After(*l.LastFollowedAt) {
+		t := f.FollowedAt
+		l.LastFollowedAt = &t
+	}
+	switch {
+	case f.NextFollowUpAt != nil:
+		t := *f.NextFollowUpAt
+		l.NextFollowUpAt = &t
+	case l.NextFollowUpAt != nil && !l.NextFollowUpAt.After(f.FollowedAt):
+		l.NextFollowUpAt = nil
+	}
+	if l.Status == StatusNew {
+		l.Status = StatusContacted
+	}
+}

@@ -1,0 +1,290 @@
+package lead
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/org"
+	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/opencrm/crm/internal/platform/audit"
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/validate"
+)
+
+// Directory finds users, to check who may own a lead (org.Store).
+type Directory interface {
+	UserByID(ctx context.Context, id string) (*org.User, error)
+}
+
+// Service holds the lead use cases.
+type Service struct {
+	db    *db.DB
+	store *Store
+	users Directory
+	audit *audit.Writer
+}
+
+// NewService wires the lead service.
+func NewService(d *db.DB, st *Store, users Directory, aw *audit.Writer) *Service {
+	return &Service{db: d, store: st, users: users, audit: aw}
+}
+
+// Get loads one lead in the caller's scope.
+func (s *Service) Get(ctx context.Context, id string) (*Lead, error) {
+	if err := authz.Require(ctx, "leads:read"); err != nil {
+		return nil, err
+	}
+	return s.store.Get(ctx, authz.ActorFrom(ctx), id)
+}
+
+// List pages through the leads in the caller's scope.
+func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.Page[Lead], error) {
+	if err := authz.Require(ctx, "leads:read"); err != nil {
+		return paging.Page[Lead]{}, err
+	}
+	q, err := leadSpec.Parse(r)
+	if err != nil {
+		return paging.Page[Lead]{}, err
+	}
+	var v validate.V
+	for _, st := range f.Status {
+		v.OneOf("status", st, Statuses...)
+	}
+	v.OneOf("source", f.Source, Sources...)
+	if err := v.Err(); err != nil {
+		return paging.Page[Lead]{}, err
+	}
+	page, err := q.Fetch(s.store.Query(ctx, authz.ActorFrom(ctx), f))
+	if err != nil {
+		return page, fmt.Errorf("lead.list: %w", err)
+	}
+	return page, nil
+}
+
+// Create adds a lead. A user owns what they create unless they name an
+// owner they may give it to; an API key's leads are unowned unless named.
+func (s *Service) Create(ctx context.Context, req LeadCreateRequest) (*Lead, error) {
+	if err := authz.Require(ctx, "leads:write"); err != nil {
+		return nil, err
+	}
+	a := authz.ActorFrom(ctx)
+	now := db.Now()
+	l := &Lead{ID: uuid.Must(uuid.NewV7()).String(), Name: req.Name, Company: req.Company, Title: req.Title,
+		Phone: req.Phone, Email: req.Email, Source: req.Source, Region: req.Region,
+		ProductInterest: req.ProductInterest, Description: req.Description, Status: req.Status,
+		Tags: req.Tags, CreatedBy: a.ID(), CreatedAt: now, UpdatedAt: now, Version: 1}
+	if l.Source == "" {
+		l.Source = DefaultSource
+	}
+	if l.Status == "" {
+		l.Status = StatusNew
+	}
+	var v validate.V
+	checkStatus(&v, l.Status)
+	if err := check(&v, l); err != nil {
+		return nil, err
+	}
+	owner := strings.TrimSpace(deref(req.OwnerID))
+	if owner == "" && !a.IsAPIKey() {
+		owner = a.UserID
+	}
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		if owner != "" {
+			if owner != a.UserID {
+				if err := s.checkOwner(ctx, a, owner); err != nil {
+					return err
+				}
+			}
+			l.OwnerID = &owner
+		}
+		if err := s.store.Create(ctx, l); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, "create", "lead", l.ID, nil, View(l))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Update changes the given fields of a lead in the caller's scope.
+func (s *Service) Update(ctx context.Context, id string, ifMatch *int, req LeadUpdateRequest) (*Lead, error) {
+	if err := authz.Require(ctx, "leads:write"); err != nil {
+		return nil, err
+	}
+	return s.mutate(ctx, id, ifMatch, "update", func(ctx context.Context, l *Lead) error {
+		var v validate.V
+		set := func(dst *string, src *string) {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		set(&l.Name, req.Name)
+		set(&l.Company, req.Company)
+		set(&l.Title, req.Title)
+		set(&l.Phone, req.Phone)
+		set(&l.Email, req.Email)
+		set(&l.Source, req.Source)
+		set(&l.Region, req.Region)
+		set(&l.ProductInterest, req.ProductInterest)
+		set(&l.Description, req.Description)
+		if req.Status != nil {
+			checkStatus(&v, *req.Status)
+			l.Status = *req.Status
+		}
+		if req.Tags != nil {
+			l.Tags = *req.Tags
+		}
+		return check(&v, l)
+	})
+}
+
+// Delete soft-deletes a lead in the caller's scope; it is gone from every
+// read afterwards but kept for the audit trail.
+func (s *Service) Delete(ctx context.Context, id string, ifMatch *int) error {
+	if err := authz.Require(ctx, "leads:delete"); err != nil {
+		return err
+	}
+	a := authz.ActorFrom(ctx)
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		l, err := s.store.Get(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if ifMatch != nil && *ifMatch != l.Version {
+			return apperr.VersionMismatch()
+		}
+		if err := s.store.SoftDelete(ctx, l, l.Version); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, "delete", "lead", l.ID, View(l), nil)
+	})
+}
+
+// Assign gives a lead in the caller's scope to an active user they may own
+// records for.
+func (s *Service) Assign(ctx context.Context, id string, ifMatch *int, ownerID string) (*Lead, error) {
+	if err := authz.Require(ctx, "leads:assign"); err != nil {
+		return nil, err
+	}
+	ownerID = strings.TrimSpace(ownerID)
+	if ownerID == "" {
+		return nil, apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "required"})
+	}
+	return s.mutate(ctx, id, ifMatch, "assign", func(ctx context.Context, l *Lead) error {
+		if err := s.checkOwner(ctx, authz.ActorFrom(ctx), ownerID); err != nil {
+			return err
+		}
+		l.OwnerID = &ownerID
+		return nil
+	})
+}
+
+// mutate loads a lead in scope, checks If-Match, applies change and saves
+// it with its audit row, all in one transaction.
+func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, action string,
+	change func(context.Context, *Lead) error) (*Lead, error) {
+	var out *Lead
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		l, err := s.store.Get(ctx, authz.ActorFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if ifMatch != nil && *ifMatch != l.Version {
+			return apperr.VersionMismatch()
+		}
+		before := View(l)
+		if err := change(ctx, l); err != nil {
+			return err
+		}
+		read := l.Version
+		l.Version++
+		l.UpdatedAt = db.Now()
+		if err := s.store.Save(ctx, l, read); err != nil {
+			return err
+		}
+		out = l
+		return s.audit.Record(ctx, action, "lead", l.ID, before, View(l))
+	})
+	return out, err
+}
+
+// checkOwner refuses an owner the actor may not give records to. Unknown
+// users and users outside the actor's reach get the same answer, so the
+// check reveals nothing about who exists.
+func (s *Service) checkOwner(ctx context.Context, a *authz.Actor, id string) error {
+	unknown := apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "unknown_ref", Params: []any{"user"}})
+	if _, err := uuid.Parse(id); err != nil {
+		return unknown
+	}
+	u, err := s.users.UserByID(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return unknown
+	}
+	if err != nil {
+		return err
+	}
+	if !a.CanOwn(u.ID, u.TeamIDValue()) {
+		return unknown
+	}
+	if !u.Active {
+		return apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "inactive_user"})
+	}
+	return nil
+}
+
+// checkStatus allows the statuses a create or PATCH may set.
+func checkStatus(v *validate.V, st string) {
+	if st == StatusConverted || st == StatusDisqualified {
+		v.Add("status", "status_via_action")
+		return
+	}
+	if v.Required("status", st) {
+		v.OneOf("status", st, EditableStatuses...)
+	}
+}
+
+// check normalises a lead's fields in place and validates them all.
+func check(v *validate.V, l *Lead) error {
+	for _, p := range []*string{&l.Name, &l.Company, &l.Title, &l.Phone, &l.Email, &l.Source, &l.Region,
+		&l.ProductInterest} {
+		*p = strings.TrimSpace(*p)
+	}
+	if v.Required("name", l.Name) {
+		v.MaxLen("name", l.Name, maxName)
+	}
+	v.MaxLen("company", l.Company, maxCompany)
+	v.MaxLen("title", l.Title, maxTitle)
+	v.Phone("phone", l.Phone)
+	v.MaxLen("email", l.Email, maxEmail)
+	v.Email("email", l.Email)
+	if v.Required("source", l.Source) {
+		v.OneOf("source", l.Source, Sources...)
+	}
+	v.MaxLen("region", l.Region, maxRegion)
+	v.MaxLen("product_interest", l.ProductInterest, maxProduct)
+	v.MaxLen("description", l.Description, maxDescription)
+	tags := make(db.StringList, 0, len(l.Tags))
+	for _, t := range l.Tags {
+		if t = strings.TrimSpace(t); !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	v.Tags("tags", tags, maxTags)
+	l.Tags = tags
+	return v.Err()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,171 @@
+package lead
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/paging"
+	"gorm.io/gorm"
+)
+
+// Store reads and writes leads and their follow-ups. Every read of leads
+// starts from scoped, so the data scope cannot be forgotten on one path.
+type Store struct{ db *db.DB }
+
+// NewStore builds a Store.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
+
+// ownerCol is the column the data scope judges leads by.
+const ownerCol = "leads.owner_id"
+
+// scoped is the query over the live leads the actor may see.
+func (s *Store) scoped(ctx context.Context, a *authz.Actor) *gorm.DB {
+	return authz.Scope(a, ownerCol)(s.db.Conn(ctx).Model(&Lead{}))
+}
+
+// Get loads a lead in the actor's scope; anything else, a malformed id
+// included, is apperr.ErrNotFound.
+func (s *Store) Get(ctx context.Context, a *authz.Actor, id string) (*Lead, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, apperr.NotFound("lead")
+	}
+	var l Lead
+	err := s.scoped(ctx, a).Where("leads.id = ?", id).Take(&l).Error
+	if db.IsNotFound(err) {
+		return nil, apperr.NotFound("lead")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lead.get: %w", err)
+	}
+	return &l, nil
+}
+
+// Filter narrows the lead list.
+type Filter struct {
+	Status      []string
+	OwnerID     string
+	Source      string
+	Region      string
+	Q           string
+	Tag         string
+	CreatedFrom *time.Time
+	CreatedTo   *time.Time // exclusive
+}
+
+// Query is the scoped, filtered base of a list; the caller pages it.
+func (s *Store) Query(ctx context.Context, a *authz.Actor, f Filter) *gorm.DB {
+	q := s.scoped(ctx, a)
+	if len(f.Status) > 0 {
+		q = q.Where("leads.status IN ?", f.Status)
+	}
+	if f.OwnerID != "" {
+		q = q.Where("leads.owner_id = ?", f.OwnerID)
+	}
+	if f.Source != "" {
+		q = q.Where("leads.source = ?", f.Source)
+	}
+	if f.Region != "" {
+		q = q.Where("leads.region = ?", f.Region)
+	}
+	if f.Q != "" {
+		q = db.Contains(q, f.Q, "leads.name", "leads.company", "leads.phone", "leads.email")
+	}
+	if f.Tag != "" {
+		// Tags are a JSON array in text: match the encoded, quoted element.
+		enc, _ := json.Marshal(f.Tag)
+		q = q.Where(`leads.tags LIKE ? ESCAPE '\'`, "%"+db.LikeEscape(string(enc))+"%")
+	}
+	if f.CreatedFrom != nil {
+		q = q.Where("leads.created_at >= ?", *f.CreatedFrom)
+	}
+	if f.CreatedTo != nil {
+		q = q.Where("leads.created_at < ?", *f.CreatedTo)
+	}
+	return q
+}
+
+// Create inserts a lead.
+func (s *Store) Create(ctx context.Context, l *Lead) error {
+	if err := s.db.Conn(ctx).Create(l).Error; err != nil {
+		return fmt.Errorf("lead.create: %w", err)
+	}
+	return nil
+}
+
+// mutable lists the columns a write may change.
+var mutable = []string{"name", "company", "title", "phone", "email", "source", "region", "product_interest",
+	"description", "status", "owner_id", "tags", "last_followed_at", "next_follow_up_at", "updated_at", "version"}
+
+// Save writes l back if it is still at version read: a concurrent writer
+// that got there first makes this a 412 instead of a lost update.
+// UpdateColumns keeps GORM from stamping its own updated_at over the one
+// the service set and returns to the client.
+func (s *Store) Save(ctx context.Context, l *Lead, read int) error {
+	res := s.db.Conn(ctx).Model(&Lead{}).Where("id = ? AND version = ?", l.ID, read).Select(mutable).UpdateColumns(l)
+	if res.Error != nil {
+		return fmt.Errorf("lead.save: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.VersionMismatch()
+	}
+	return nil
+}
+
+// SoftDelete marks l deleted if it is still at version read.
+func (s *Store) SoftDelete(ctx context.Context, l *Lead, read int) error {
+	now := db.Now()
+	res := s.db.Conn(ctx).Model(&Lead{}).Where("id = ? AND version = ?", l.ID, read).
+		UpdateColumns(map[string]any{"deleted_at": now, "updated_at": now, "version": read + 1})
+	if res.Error != nil {
+		return fmt.Errorf("lead.delete: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.VersionMismatch()
+	}
+	return nil
+}
+
+// CreateFollowUp inserts a follow-up.
+func (s *Store) CreateFollowUp(ctx context.Context, f *FollowUp) error {
+	if err := s.db.Conn(ctx).Create(f).Error; err != nil {
+		return fmt.Errorf("lead.create_follow_up: %w", err)
+	}
+	return nil
+}
+
+// FollowUps is the base query of a lead's follow-ups. The caller has
+// already loaded the lead through Get, which applied the data scope.
+func (s *Store) FollowUps(ctx context.Context, leadID string) *gorm.DB {
+	return s.db.Conn(ctx).Model(&FollowUp{}).Where("lead_id = ?", leadID)
+}
+
+// leadSpec is what the lead list sorts by.
+var leadSpec = paging.Spec[Lead]{
+	Columns: map[string]paging.Column[Lead]{
+		"created_at": {Expr: "leads.created_at", Time: true, Get: func(l *Lead) any { return l.CreatedAt }},
+		"updated_at": {Expr: "leads.updated_at", Time: true, Get: func(l *Lead) any { return l.UpdatedAt }},
+		"name":       {Expr: "leads.name", Get: func(l *Lead) any { return l.Name }},
+		"company":    {Expr: "leads.company", Get: func(l *Lead) any { return l.Company }},
+		"status":     {Expr: "leads.status", Get: func(l *Lead) any { return l.Status }},
+	},
+	Default: "-created_at",
+	IDExpr:  "leads.id",
+	ID:      func(l *Lead) string { return l.ID },
+}
+
+// followUpSpec pages follow-ups, newest contact first.
+var followUpSpec = paging.Spec[FollowUp]{
+	Columns: map[string]paging.Column[FollowUp]{
+		"followed_at": {Expr: "followed_at", Time: true, Get: func(f *FollowUp) any { return f.FollowedAt }},
+		"created_at":  {Expr: "created_at", Time: true, Get: func(f *FollowUp) any { return f.CreatedAt }},
+	},
+	Default: "-followed_at",
+	IDExpr:  "id",
+	ID:      func(f *FollowUp) string { return f.ID },
+}

@@ -1,0 +1,140 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/opencrm/crm/internal/platform/db"
+)
+
+type row struct {
+	ID    string        `gorm:"primaryKey;size:36"`
+	Email string        `gorm:"size:100;uniqueIndex"`
+	Name  string        `gorm:"size:100"`
+	Tags  db.StringList `gorm:"type:text"`
+	At    time.Time
+}
+
+func eachTable(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	eachDB(t, func(t *testing.T, open opener) {
+		d := open(t)
+		if err := d.Gorm().AutoMigrate(&row{}); err != nil {
+			t.Fatal(err)
+		}
+		fn(t, d)
+	})
+}
+
+func TestWithTx(t *testing.T) {
+	eachTable(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := d.WithTx(ctx, func(ctx context.Context) error {
+			if err := d.Conn(ctx).Create(&row{ID: "1", Email: "a@x.io"}).Error; err != nil {
+				return err
+			}
+			// A nested call joins the outer transaction and its failure
+			// rolls back both.
+			return d.WithTx(ctx, func(ctx context.Context) error {
+				if err := d.Conn(ctx).Create(&row{ID: "2", Email: "b@x.io"}).Error; err != nil {
+					return err
+				}
+				return boom
+			})
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("WithTx = %v", err)
+		}
+		var n int64
+		d.Conn(ctx).Model(&row{}).Count(&n)
+		if n != 0 {
+			t.Fatalf("%d rows survived a rolled-back transaction", n)
+		}
+		if err := d.WithTx(ctx, func(ctx context.Context) error {
+			return d.Conn(ctx).Create(&row{ID: "3", Email: "c@x.io"}).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d.Conn(ctx).Model(&row{}).Count(&n)
+		if n != 1 {
+			t.Fatalf("%d rows after a committed transaction", n)
+		}
+	})
+}
+
+func TestErrorsAndTypes(t *testing.T) {
+	eachTable(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		at := db.Now()
+		if at.Location() != time.UTC || at.Nanosecond()%1000 != 0 {
+			t.Fatalf("Now = %v: want UTC, microseconds", at)
+		}
+		in := row{ID: "1", Email: "a@x.io", Name: "Ada", Tags: db.StringList{"vip", "线索"}, At: at}
+		if err := d.Conn(ctx).Create(&in).Error; err != nil {
+			t.Fatal(err)
+		}
+		err := d.Conn(ctx).Create(&row{ID: "2", Email: "a@x.io"}).Error
+		if !db.IsDuplicate(err) {
+			t.Fatalf("unique violation not recognised: %v", err)
+		}
+		var out row
+		if err := d.Conn(ctx).First(&out, "id = ?", "nope").Error; !db.IsNotFound(err) {
+			t.Fatalf("not found not recognised: %v", err)
+		}
+		if err := d.Conn(ctx).First(&out, "id = ?", "1").Error; err != nil {
+			t.Fatal(err)
+		}
+		if !out.At.Equal(at) || len(out.Tags) != 2 || out.Tags[1] != "线索" {
+			t.Fatalf("round trip: %+v, want At %v", out, at)
+		}
+		if err := d.Conn(ctx).Create(&row{ID: "3", Email: "c@x.io"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		var empty row
+		d.Conn(ctx).First(&empty, "id = ?", "3")
+		if empty.Tags == nil || len(empty.Tags) != 0 {
+			t.Fatalf("nil tags read back as %#v, want []", empty.Tags)
+		}
+		if err := d.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Contains treats the user's text literally: % and _ are not wildcards.
+func TestContains(t *testing.T) {
+	eachTable(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		for i, name := range []string{"100% Cotton", "1000 Cotton", "snake_case", "snakeXcase", `back\slash`, "ACME Ltd"} {
+			if err := d.Conn(ctx).Create(&row{ID: string(rune('a' + i)), Email: name + "@x.io", Name: name}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		cases := map[string][]string{
+			"0%":      {"100% Cotton"},
+			"_case":   {"snake_case"},
+			`k\s`:     {`back\slash`},
+			"acme":    {"ACME Ltd"},
+			"cotton":  {"100% Cotton", "1000 Cotton"},
+			"nothing": nil,
+		}
+		for q, want := range cases {
+			var names []string
+			if err := db.Contains(d.Conn(ctx).Model(&row{}), q, "name").Pluck("name", &names).Error; err != nil {
+				t.Fatalf("%q: %v", q, err)
+			}
+			sort.Strings(names) // in Go: collations differ between the databases
+			if len(names) != len(want) {
+				t.Fatalf("%q matched %v, want %v", q, names, want)
+			}
+			for i := range want {
+				if names[i] != want[i] {
+					t.Fatalf("%q matched %v, want %v", q, names, want)
+				}
+			}
+		}
+	})
+}
