@@ -124,6 +124,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "docs", "/swagger/index.html")
+	a.Jobs.Start(ctx)
+	log.Info("listening", "addr", ln.Addr().String(), "docs", "/swagger/index.html", "jobs", a.Jobs.Names())
 	return a.Serve(ctx, ln)
 }

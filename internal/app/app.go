@@ -16,14 +16,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/customer"
+	"github.com/opencrm/crm/internal/jobs"
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
+	"github.com/opencrm/crm/internal/notification"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
+	"github.com/opencrm/crm/internal/settings"
+	"github.com/opencrm/crm/internal/webform"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -40,6 +45,13 @@ type App struct {
 	Org  *org.Service
 	Auth *auth.Service
 	Lead *lead.Service
+	// Customer owns customers, contacts and the public pool.
+	Customer *customer.Service
+
+	Settings      *settings.Service
+	Notifications *notification.Service
+	// Jobs are the scheduled sweeps; Serve's caller starts them.
+	Jobs *jobs.Runner
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -95,12 +107,26 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	a.Echo = a.routes(handlers{
-		auth:  auth.NewHandler(a.Auth),
-		org:   org.NewHandler(a.Org),
-		audit: audit.NewHandler(audit.NewService(d)),
-		lead:  lead.NewHandler(a.Lead),
-	})
+	a.Settings = settings.NewService(d, aw)
+	a.Notifications = notification.NewService(d)
+	a.Jobs = jobs.NewRunner(r, log)
+	a.Lead.UseRouting(a.Settings, a.Notifications)
+	a.Jobs.Register("lead-sla-sweep", time.Minute, a.Lead.SLASweep)
+	a.Customer = customer.NewService(d, customer.NewStore(d), orgStore, aw, a.Settings, a.Notifications)
+	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
+
+	// Each module mounts its own routes on the authenticated group.
+	a.Echo = a.routes(auth.NewHandler(a.Auth),
+		org.NewHandler(a.Org),
+		audit.NewHandler(audit.NewService(d)),
+		lead.NewHandler(a.Lead),
+		lead.NewRuleHandler(a.Lead),
+		webform.NewHandler(webform.NewService(d, aw, a.Lead, r)),
+		settings.NewHandler(a.Settings),
+		notification.NewHandler(a.Notifications),
+		jobs.NewHandler(a.Jobs),
+		customer.NewHandler(a.Customer),
+	)
 	return a, nil
 }
 

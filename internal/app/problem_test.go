@@ -62,7 +62,7 @@ func TestPanicBecomesOpaque500(t *testing.T) {
 		env.App.Echo.GET("/_test/panic", func(c echo.Context) error {
 			panic("secret-panic-text: password=hunter2")
 		})
-		r := env.Anonymous().Req(http.MethodGet, "//_test/panic", nil).Header("X-Request-Id", "boom-trace-0001").Send().
+		r := env.Anonymous().Req(http.MethodGet, "//_test/panic", nil).Header("X-Request-Id", "boom-trace-0001").Expect500().Send().
 			Status(http.StatusInternalServerError)
 		p := r.Problem()
 		if p.Code != "internal_error" || p.Status != 500 || p.RequestID != "boom-trace-0001" {

@@ -9,22 +9,17 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/opencrm/crm/docs"
 	"github.com/opencrm/crm/internal/auth"
-	"github.com/opencrm/crm/internal/lead"
-	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/httpx"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	echoSwagger "github.com/swaggo/echo-swagger"
 )
 
-type handlers struct {
-	auth  *auth.Handler
-	org   *org.Handler
-	audit *audit.Handler
-	lead  *lead.Handler
-}
+// mounter is a module's handler: it mounts its routes on the
+// authenticated group.
+type mounter interface{ Routes(g *echo.Group) }
 
-func (a *App) routes(h handlers) *echo.Echo {
+func (a *App) routes(authH *auth.Handler, modules ...mounter) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Believe X-Forwarded-For only from proxies on loopback or private
@@ -66,10 +61,15 @@ func (a *App) routes(h handlers) *echo.Echo {
 
 	api := e.Group("/api/v1")
 	authed := api.Group("", httpx.MatchedOnly(e, "/api/v1", a.Auth.Middleware()))
-	h.auth.Routes(api, authed)
-	h.org.Routes(authed)
-	h.audit.Routes(authed)
-	h.lead.Routes(authed)
+	authH.Routes(api, authed)
+	for _, m := range modules {
+		m.Routes(authed)
+		// A module with endpoints open to anyone (web form submissions)
+		// mounts them on the unauthenticated group.
+		if p, ok := m.(interface{ PublicRoutes(g *echo.Group) }); ok {
+			p.PublicRoutes(api)
+		}
+	}
 	return e
 }
 

@@ -194,6 +194,8 @@ type Request struct {
 	path   string
 	body   io.Reader
 	header http.Header
+	// allow500 marks a test that provokes a 500 on purpose.
+	allow500 bool
 }
 
 // Req starts a request to an /api/v1 path (or an absolute one starting
@@ -219,6 +221,10 @@ func (c *Client) Req(method, path string, body any) *Request {
 	}
 	return r
 }
+
+// Expect500 lets this request end in a 500 (tests of the panic handler);
+// any other 500 fails the test, whatever status it asserts.
+func (r *Request) Expect500() *Request { r.allow500 = true; return r }
 
 // Header sets a request header.
 func (r *Request) Header(k, v string) *Request { r.header.Set(k, v); return r }
@@ -259,6 +265,9 @@ func (r *Request) Send() *Response {
 	rec := httptest.NewRecorder()
 	r.c.env.App.Echo.ServeHTTP(rec, req)
 	resp := &Response{t: t, Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes(), method: r.method, path: target}
+	if rec.Code == http.StatusInternalServerError && !r.allow500 {
+		t.Errorf("%s %s: 500 on client input is a bug\nbody: %s", r.method, target, truncate(resp.Body))
+	}
 	if err := validator().Check(req, rec.Code, rec.Header(), resp.Body); err != nil {
 		t.Errorf("response breaks the OpenAPI document: %v\nbody: %s", err, truncate(resp.Body))
 	}

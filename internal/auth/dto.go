@@ -42,9 +42,9 @@ type APIKeyCreatedResponse struct {
 // APIKeyList is a page of keys.
 type APIKeyList struct {
 	Data       []APIKeyResponse `json:"data"`
-	NextCursor string           `json:"next_cursor,omitempty"`
+	NextCursor string           `json:"next_cursor,omitempty" extensions:"x-optional"`
 	HasMore    bool             `json:"has_more"`
-	Total      *int64           `json:"total,omitempty"`
+	Total      *int64           `json:"total,omitempty" extensions:"x-optional"`
 } // @name APIKeyList
 
 // KeyView is the client (and audit) view of a key.

@@ -38,7 +38,8 @@ func TestAuditTrail(t *testing.T) {
 			{"create", rep.ID, "", "", "company", "厦门远航"},
 			{"update", rep.ID, "company", "厦门远航", "company", "厦门远航贸易"},
 			{"assign", mgr.ID, "owner_id", rep.ID, "owner_id", rep2.ID},
-			{"follow_up", rep2.ID, "status", "new", "status", "contacted"},
+			// The assignment made the new lead assigned; the follow-up moves it on.
+			{"follow_up", rep2.ID, "status", "assigned", "status", "contacted"},
 			{"delete", rep2.ID, "name", "林海", "", ""},
 		}
 		if len(rows) != len(wants) {

@@ -16,7 +16,7 @@ type LeadResponse struct {
 	Region          string     `json:"region" example:"江苏"`
 	ProductInterest string     `json:"product_interest" example:"五轴加工中心"`
 	Description     string     `json:"description" example:"工博会现场咨询，计划三季度扩产。"`
-	Status          string     `json:"status" enums:"new,contacted,qualified,disqualified,converted" example:"new"`
+	Status          string     `json:"status" enums:"new,assigned,contacted,qualified,disqualified,converted" example:"new"`
 	OwnerID         *string    `json:"owner_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
 	Tags            []string   `json:"tags" example:"重点客户,华东"`
 	LastFollowedAt  *time.Time `json:"last_followed_at" extensions:"x-nullable"`
@@ -25,6 +25,14 @@ type LeadResponse struct {
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	Version         int        `json:"version" example:"1"`
+
+	// AssignedAt is when the owner got the lead from a rule, an assignment
+	// or a claim; the follow-up SLA counts from it.
+	AssignedAt *time.Time `json:"assigned_at" extensions:"x-nullable"`
+	// AssignmentRuleID is the rule that routed the lead to its owner.
+	AssignmentRuleID *string `json:"assignment_rule_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
+	// DisqualifyReason is set by POST /leads/{id}/disqualify.
+	DisqualifyReason string `json:"disqualify_reason" example:"预算取消，项目终止"`
 } // @name Lead
 
 // View maps a lead to its response.
@@ -35,7 +43,8 @@ func View(l *Lead) LeadResponse {
 	}
 	return LeadResponse{ID: l.ID, Name: l.Name, Company: l.Company, Title: l.Title, Phone: l.Phone, Email: l.Email,
 		Source: l.Source, Region: l.Region, ProductInterest: l.ProductInterest, Description: l.Description,
-		Status: l.Status, OwnerID: l.OwnerID, Tags: tags, LastFollowedAt: l.LastFollowedAt,
+		Status: l.Status, OwnerID: l.OwnerID, AssignedAt: l.AssignedAt, AssignmentRuleID: l.AssignmentRuleID,
+		DisqualifyReason: l.DisqualifyReason, Tags: tags, LastFollowedAt: l.LastFollowedAt,
 		NextFollowUpAt: l.NextFollowUpAt, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 		Version: l.Version}
 }
@@ -43,9 +52,9 @@ func View(l *Lead) LeadResponse {
 // LeadList is a page of leads.
 type LeadList struct {
 	Data       []LeadResponse `json:"data"`
-	NextCursor string         `json:"next_cursor,omitempty"`
+	NextCursor string         `json:"next_cursor,omitempty" extensions:"x-optional"`
 	HasMore    bool           `json:"has_more"`
-	Total      *int64         `json:"total,omitempty"`
+	Total      *int64         `json:"total,omitempty" extensions:"x-optional"`
 } // @name LeadList
 
 // LeadCreateRequest is the body of POST /leads. A user creating a lead owns
@@ -124,7 +133,7 @@ func FollowUpView(f *FollowUp) FollowUpResponse {
 // FollowUpList is a page of follow-ups.
 type FollowUpList struct {
 	Data       []FollowUpResponse `json:"data"`
-	NextCursor string             `json:"next_cursor,omitempty"`
+	NextCursor string             `json:"next_cursor,omitempty" extensions:"x-optional"`
 	HasMore    bool               `json:"has_more"`
-	Total      *int64             `json:"total,omitempty"`
+	Total      *int64             `json:"total,omitempty" extensions:"x-optional"`
 } // @name FollowUpList

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/httpx"
 	"github.com/opencrm/crm/internal/platform/paging"
 )
@@ -19,23 +18,16 @@ func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
 func (h *Handler) Routes(g *echo.Group) {
 	g.GET("/leads", h.list)
 	g.POST("/leads", h.create)
+	g.GET("/leads/pool", h.pool)
+	g.POST("/leads/:id/claim", h.claim)
+	g.POST("/leads/:id/disqualify", h.disqualify)
+	g.GET("/leads/:id/assignments", h.assignments)
 	g.GET("/leads/:id", h.get)
 	g.PATCH("/leads/:id", h.update)
 	g.DELETE("/leads/:id", h.delete)
 	g.POST("/leads/:id/assign", h.assign)
 	g.GET("/leads/:id/follow-ups", h.listFollowUps)
 	g.POST("/leads/:id/follow-ups", h.addFollowUp)
-}
-
-// pageRequest is httpx.PageRequest, except that an explicit limit below 1
-// is a 400 rather than the default page size: limit=0 is a client bug.
-func pageRequest(c echo.Context) (paging.Request, error) {
-	r, err := httpx.PageRequest(c)
-	if err == nil && c.QueryParam("limit") != "" && r.Limit < 1 {
-		err = apperr.BadRequest("bad_query", "bad_query",
-			apperr.FieldError{Field: "limit", Message: "out_of_range", Params: []any{1, paging.MaxLimit}})
-	}
-	return r, err
 }
 
 func render(c echo.Context, status int, l *Lead) error {
@@ -52,7 +44,7 @@ func render(c echo.Context, status int, l *Lead) error {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
-//	@Param			status			query		string	false	"Status, or several separated by commas (new, contacted, qualified, disqualified, converted)"
+//	@Param			status			query		string	false	"Status, or several separated by commas (new, assigned, contacted, qualified, disqualified, converted)"
 //	@Param			owner_id		query		string	false	"Owner user id"
 //	@Param			source			query		string	false	"Source"	Enums(web_form,phone,import,exhibition,referral,api,manual,other)
 //	@Param			region			query		string	false	"Region, exact"
@@ -71,7 +63,7 @@ func render(c echo.Context, status int, l *Lead) error {
 //	@Failure		422				{object}	httpx.Problem
 //	@Router			/leads [get]
 func (h *Handler) list(c echo.Context) error {
-	r, err := pageRequest(c)
+	r, err := httpx.PageRequest(c)
 	if err != nil {
 		return err
 	}
@@ -94,7 +86,7 @@ func (h *Handler) list(c echo.Context) error {
 // create adds a lead.
 //
 //	@Summary		Create a lead
-//	@Description	The caller owns the lead unless owner_id names another active user they may give records to (a manager: their team and sub-teams; an admin: anyone). An API key creates unowned leads unless owner_id is given. source defaults to manual, status to new.
+//	@Description	owner_id may name an active user the caller may give records to (a manager: their team and sub-teams; an admin: anyone). Without owner_id a rep owns the lead; a lead an admin, a manager or an API key creates without owner_id goes through the assignment rules (/lead-assignment-rules): the first matching rule gives it an owner and status assigned (the owner is notified), and with no match it stays unowned in the lead pool (GET /leads/pool). source defaults to manual, status to new.
 //	@ID				createLead
 //	@Tags			leads
 //	@Accept			json
@@ -220,7 +212,7 @@ func (h *Handler) delete(c echo.Context) error {
 // assign gives a lead to another owner.
 //
 //	@Summary		Assign a lead
-//	@Description	Admins and managers (leads:assign). The new owner must be an active user the caller may give records to: a manager's team and sub-teams, or anyone for an admin. Any other user id, known or not, is 422 on owner_id.
+//	@Description	Admins and managers (leads:assign), on leads in their scope or in the pool. The new owner must be an active user the caller may give records to: a manager's team and sub-teams, or anyone for an admin. Any other user id, known or not, is 422 on owner_id. assigned_at restarts (the follow-up SLA counts from it), a new lead becomes assigned, the change goes into the lead's assignment history and the new owner is notified.
 //	@ID				assignLead
 //	@Tags			leads
 //	@Accept			json
@@ -312,7 +304,7 @@ func (h *Handler) addFollowUp(c echo.Context) error {
 //	@Failure		404				{object}	httpx.Problem
 //	@Router			/leads/{id}/follow-ups [get]
 func (h *Handler) listFollowUps(c echo.Context) error {
-	r, err := pageRequest(c)
+	r, err := httpx.PageRequest(c)
 	if err != nil {
 		return err
 	}

@@ -28,10 +28,12 @@ func init() {
 	})
 }
 
-// Statuses of a lead. PATCH may move between the open ones; converted and
-// disqualified are reached only through their action endpoints.
+// Statuses of a lead. PATCH may move between the open ones; assigned is
+// set by routing and assignment, converted and disqualified only through
+// their action endpoints.
 const (
 	StatusNew          = "new"
+	StatusAssigned     = "assigned"
 	StatusContacted    = "contacted"
 	StatusQualified    = "qualified"
 	StatusDisqualified = "disqualified"
@@ -40,7 +42,9 @@ const (
 
 var (
 	// Statuses lists every status, for filters.
-	Statuses = []string{StatusNew, StatusContacted, StatusQualified, StatusDisqualified, StatusConverted}
+	Statuses = []string{StatusNew, StatusAssigned, StatusContacted, StatusQualified, StatusDisqualified, StatusConverted}
+	// OpenStatuses are the ones that count towards a user's load.
+	OpenStatuses = []string{StatusNew, StatusContacted, StatusAssigned, StatusQualified}
 	// EditableStatuses are the ones a create or PATCH may set.
 	EditableStatuses = []string{StatusNew, StatusContacted, StatusQualified}
 	// Sources are where leads come from.
@@ -84,14 +88,20 @@ type Lead struct {
 	Description     string
 	Status          string
 	OwnerID         *string
-	Tags            db.StringList
-	LastFollowedAt  *time.Time
-	NextFollowUpAt  *time.Time
-	CreatedBy       string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	DeletedAt       gorm.DeletedAt
-	Version         int
+	// AssignedAt is when the current owner got the lead from someone else
+	// (a rule, an assignment, a claim); the follow-up SLA counts from it.
+	AssignedAt *time.Time
+	// AssignmentRuleID is the rule that routed the lead to its owner.
+	AssignmentRuleID *string
+	DisqualifyReason string
+	Tags             db.StringList
+	LastFollowedAt   *time.Time
+	NextFollowUpAt   *time.Time
+	CreatedBy        string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	DeletedAt        gorm.DeletedAt
+	Version          int
 }
 
 // TableName pins the table.
@@ -117,7 +127,7 @@ func (FollowUp) TableName() string { return "lead_follow_ups" }
 // applyFollowUp moves the lead's follow-up bookkeeping forward: the last
 // contact never goes back in time (a follow-up may be logged late), a
 // given next date replaces the planned one, and a plan that this contact
-// fulfilled is cleared. A new lead becomes contacted.
+// fulfilled is cleared. A new or assigned lead becomes contacted.
 func (l *Lead) applyFollowUp(f *FollowUp) {
 	if l.LastFollowedAt == nil || f.FollowedAt.After(*l.LastFollowedAt) {
 		t := f.FollowedAt
@@ -130,7 +140,7 @@ func (l *Lead) applyFollowUp(f *FollowUp) {
 	case l.NextFollowUpAt != nil && !l.NextFollowUpAt.After(f.FollowedAt):
 		l.NextFollowUpAt = nil
 	}
-	if l.Status == StatusNew {
+	if l.Status == StatusNew || l.Status == StatusAssigned {
 		l.Status = StatusContacted
 	}
 }

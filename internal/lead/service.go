@@ -17,9 +17,11 @@ import (
 	"github.com/opencrm/crm/internal/platform/validate"
 )
 
-// Directory finds users, to check who may own a lead (org.Store).
+// Directory finds users and teams, to check who may own a lead and whom a
+// rule routes to (org.Store).
 type Directory interface {
 	UserByID(ctx context.Context, id string) (*org.User, error)
+	TeamSubtree(ctx context.Context, teamID string) ([]string, error)
 }
 
 // Service holds the lead use cases.
@@ -28,6 +30,9 @@ type Service struct {
 	store *Store
 	users Directory
 	audit *audit.Writer
+	// settings and notify are set by UseRouting.
+	settings SettingsSource
+	notify   Notifier
 }
 
 // NewService wires the lead service.
@@ -67,8 +72,10 @@ func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.
 	return page, nil
 }
 
-// Create adds a lead. A user owns what they create unless they name an
-// owner they may give it to; an API key's leads are unowned unless named.
+// Create adds a lead. A rep owns what they create unless they name an
+// owner they may give it to. A lead an admin, manager or API key creates
+// without owner_id goes through the assignment rules, and stays unowned in
+// the pool when none matches.
 func (s *Service) Create(ctx context.Context, req LeadCreateRequest) (*Lead, error) {
 	if err := authz.Require(ctx, "leads:write"); err != nil {
 		return nil, err
@@ -91,20 +98,33 @@ func (s *Service) Create(ctx context.Context, req LeadCreateRequest) (*Lead, err
 		return nil, err
 	}
 	owner := strings.TrimSpace(deref(req.OwnerID))
-	if owner == "" && !a.IsAPIKey() {
+	routed := owner == "" && (a.IsAPIKey() || a.Role == authz.RoleAdmin || a.Role == authz.RoleManager)
+	if owner == "" && !routed {
 		owner = a.UserID
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		if owner != "" {
-			if owner != a.UserID {
-				if err := s.checkOwner(ctx, a, owner); err != nil {
-					return err
-				}
-			}
+		reason := ReasonManual
+		switch {
+		case owner != "" && owner == a.UserID:
 			l.OwnerID = &owner
+		case owner != "":
+			if err := s.checkOwner(ctx, a, owner); err != nil {
+				return err
+			}
+			l.giveTo(owner, nil)
+		case routed:
+			if _, err := s.route(ctx, l); err != nil {
+				return err
+			}
+			reason = ReasonRule
 		}
 		if err := s.store.Create(ctx, l); err != nil {
 			return err
+		}
+		if l.OwnerID != nil && *l.OwnerID != a.UserID {
+			if err := s.recordAssignment(ctx, l, nil, reason, actorOf(ctx)); err != nil {
+				return err
+			}
 		}
 		return s.audit.Record(ctx, "create", "lead", l.ID, nil, View(l))
 	})
@@ -178,12 +198,14 @@ func (s *Service) Assign(ctx context.Context, id string, ifMatch *int, ownerID s
 	if ownerID == "" {
 		return nil, apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "required"})
 	}
-	return s.mutate(ctx, id, ifMatch, "assign", func(ctx context.Context, l *Lead) error {
+	// Besides the leads in scope, an assigner may hand out pool leads.
+	return s.mutateFrom(ctx, s.store.GetAssignable, id, ifMatch, "assign", func(ctx context.Context, l *Lead) error {
 		if err := s.checkOwner(ctx, authz.ActorFrom(ctx), ownerID); err != nil {
 			return err
 		}
-		l.OwnerID = &ownerID
-		return nil
+		from := l.OwnerID
+		l.giveTo(ownerID, nil)
+		return s.recordAssignment(ctx, l, from, ReasonManual, actorOf(ctx))
 	})
 }
 
@@ -191,9 +213,15 @@ func (s *Service) Assign(ctx context.Context, id string, ifMatch *int, ownerID s
 // it with its audit row, all in one transaction.
 func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, action string,
 	change func(context.Context, *Lead) error) (*Lead, error) {
+	return s.mutateFrom(ctx, s.store.Get, id, ifMatch, action, change)
+}
+
+// mutateFrom is mutate with the lead loaded by load.
+func (s *Service) mutateFrom(ctx context.Context, load func(context.Context, *authz.Actor, string) (*Lead, error),
+	id string, ifMatch *int, action string, change func(context.Context, *Lead) error) (*Lead, error) {
 	var out *Lead
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		l, err := s.store.Get(ctx, authz.ActorFrom(ctx), id)
+		l, err := load(ctx, authz.ActorFrom(ctx), id)
 		if err != nil {
 			return err
 		}

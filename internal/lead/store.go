@@ -3,6 +3,7 @@ package lead
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -46,6 +47,35 @@ func (s *Store) Get(ctx context.Context, a *authz.Actor, id string) (*Lead, erro
 	return &l, nil
 }
 
+// GetAssignable is Get widened to the pool: an assigner may hand out any
+// unowned lead as well as the ones in scope.
+func (s *Store) GetAssignable(ctx context.Context, a *authz.Actor, id string) (*Lead, error) {
+	l, err := s.Get(ctx, a, id)
+	if !errors.Is(err, apperr.ErrNotFound) {
+		return l, err
+	}
+	var p Lead
+	err = s.db.Conn(ctx).Where("id = ? AND owner_id IS NULL", id).Take(&p).Error
+	if db.IsNotFound(err) {
+		return nil, apperr.NotFound("lead")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lead.get: %w", err)
+	}
+	return &p, nil
+}
+
+// Pool is the base query of the lead pool: live leads without an owner
+// that are still open. Everyone with leads:read sees it, reps included:
+// this is the one read of leads that does not go through scoped, on
+// purpose, and it never shows an owned lead.
+func (s *Store) Pool(ctx context.Context, f Filter) *gorm.DB {
+	q := s.db.Conn(ctx).Model(&Lead{}).
+		Where("leads.owner_id IS NULL AND leads.status NOT IN ?", []string{StatusConverted, StatusDisqualified})
+	f.OwnerID = ""
+	return filter(q, f)
+}
+
 // Filter narrows the lead list.
 type Filter struct {
 	Status      []string
@@ -60,7 +90,11 @@ type Filter struct {
 
 // Query is the scoped, filtered base of a list; the caller pages it.
 func (s *Store) Query(ctx context.Context, a *authz.Actor, f Filter) *gorm.DB {
-	q := s.scoped(ctx, a)
+	return filter(s.scoped(ctx, a), f)
+}
+
+// filter applies f to a query of leads.
+func filter(q *gorm.DB, f Filter) *gorm.DB {
 	if len(f.Status) > 0 {
 		q = q.Where("leads.status IN ?", f.Status)
 	}
@@ -100,7 +134,7 @@ func (s *Store) Create(ctx context.Context, l *Lead) error {
 
 // mutable lists the columns a write may change.
 var mutable = []string{"name", "company", "title", "phone", "email", "source", "region", "product_interest",
-	"description", "status", "owner_id", "tags", "last_followed_at", "next_follow_up_at", "updated_at", "version"}
+	"description", "status", "owner_id", "assigned_at", "assignment_rule_id", "disqualify_reason", "tags", "last_followed_at", "next_follow_up_at", "updated_at", "version"}
 
 // Save writes l back if it is still at version read: a concurrent writer
 // that got there first makes this a 412 instead of a lost update.

@@ -12,5 +12,8 @@ import (
 func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		v0001Init(),
+		v0002SettingsNotifications(),
+		v0003Customers(),
+		v0004LeadRouting(),
 	}
 }

@@ -30,9 +30,9 @@ func UserView(u *User) UserResponse {
 // UserList is a page of users.
 type UserList struct {
 	Data       []UserResponse `json:"data"`
-	NextCursor string         `json:"next_cursor,omitempty"`
+	NextCursor string         `json:"next_cursor,omitempty" extensions:"x-optional"`
 	HasMore    bool           `json:"has_more"`
-	Total      *int64         `json:"total,omitempty"`
+	Total      *int64         `json:"total,omitempty" extensions:"x-optional"`
 } // @name UserList
 
 // UserCreateRequest is the body of POST /users.
@@ -69,12 +69,12 @@ type PasswordChangeRequest struct {
 type MeResponse struct {
 	Kind        string   `json:"kind" enums:"user,api_key" example:"user"`
 	ID          string   `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
-	Email       string   `json:"email,omitempty" example:"li.lei@example.com"`
+	Email       string   `json:"email,omitempty" extensions:"x-optional" example:"li.lei@example.com"`
 	Name        string   `json:"name" example:"李雷"`
-	Role        string   `json:"role,omitempty" enums:"admin,manager,rep" example:"rep"`
-	TeamID      *string  `json:"team_id,omitempty" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6c"`
-	Team        *TeamRef `json:"team,omitempty"`
-	Scopes      []string `json:"scopes,omitempty" example:"leads:read"`
+	Role        string   `json:"role,omitempty" extensions:"x-optional" enums:"admin,manager,rep" example:"rep"`
+	TeamID      *string  `json:"team_id,omitempty" extensions:"x-optional" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6c"`
+	Team        *TeamRef `json:"team,omitempty" extensions:"x-optional"`
+	Scopes      []string `json:"scopes,omitempty" extensions:"x-optional" example:"leads:read"`
 	Permissions []string `json:"permissions" example:"leads:read,leads:write"`
 } // @name Me
 
@@ -102,9 +102,9 @@ func TeamView(t *Team) TeamResponse {
 // TeamList is a page of teams.
 type TeamList struct {
 	Data       []TeamResponse `json:"data"`
-	NextCursor string         `json:"next_cursor,omitempty"`
+	NextCursor string         `json:"next_cursor,omitempty" extensions:"x-optional"`
 	HasMore    bool           `json:"has_more"`
-	Total      *int64         `json:"total,omitempty"`
+	Total      *int64         `json:"total,omitempty" extensions:"x-optional"`
 } // @name TeamList
 
 // TeamCreateRequest is the body of POST /teams.

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -58,6 +57,13 @@ func SwagInitArgs(outDir string) []string {
 //   - every error response (status >= 400, and default) is
 //     application/problem+json; one without a schema gets the Problem schema
 //     when the document has one; responses below 400 keep their media types;
+//   - the statuses any operation can answer with are documented where
+//     swag's output lacks them (standardResponses): 400 and 500 everywhere,
+//     413 and 415 with a request body, 401 with a security requirement;
+//   - response schemas list every property as required except those tagged
+//     x-optional (requiredResponseFields);
+//   - string properties named *_at are date-time, *_date and birthday are
+//     date (timestampFormats);
 //   - x-nullable (swag's output for fields tagged extensions:"x-nullable")
 //     becomes nullable: true, also next to a $ref;
 //   - servers is [{"url": "/api/v1"}];
@@ -79,6 +85,9 @@ func Convert(swagger2JSON []byte) ([]byte, error) {
 	doc3.Servers = openapi3.Servers{{URL: BasePath}}
 	fixNullable(doc3)
 	problemResponses(doc3)
+	standardResponses(doc3)
+	requiredResponseFields(doc3)
+	timestampFormats(doc3)
 	bearerScheme(doc3)
 	if err := doc3.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("apidoc: the converted document is invalid: %w", err)
@@ -115,9 +124,13 @@ func normalizeJSON(raw []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// preprocessV2 rewrites {"$ref": R, "x-nullable": true, ...} into
-// {"allOf": [{"$ref": R}], "x-nullable": true, ...}: openapi2conv keeps
-// nothing next to a $ref, and OpenAPI 3.0 ignores siblings of $ref anyway.
+// preprocessV2 prepares what openapi2conv would lose:
+//   - it rewrites {"$ref": R, "x-nullable": true, ...} into
+//     {"allOf": [{"$ref": R}], "x-nullable": true, ...}: openapi2conv keeps
+//     nothing next to a $ref, and OpenAPI 3.0 ignores siblings of $ref;
+//   - it moves each property's x-optional marker up to its object schema,
+//     as the list of optional property names (see xOptionalProps), so it
+//     survives next to a $ref too.
 func preprocessV2(data []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -132,8 +145,66 @@ func preprocessV2(data []byte) ([]byte, error) {
 	if sw, _ := root["swagger"].(string); sw != "2.0" {
 		return nil, fmt.Errorf("apidoc: reading swagger 2.0: swagger is %q, want \"2.0\"", sw)
 	}
+	markOptional(root)
 	wrapNullableRefs(root)
 	return json.Marshal(root)
+}
+
+// markOptional finds every schema of a Swagger 2.0 document (the
+// definitions, and the schema of each parameter and response) and moves
+// the x-optional markers of their properties up, see optionalUp.
+func markOptional(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if defs, ok := x["definitions"].(map[string]any); ok {
+			for _, d := range defs {
+				optionalUp(d)
+			}
+		}
+		if s, ok := x["schema"]; ok {
+			optionalUp(s)
+		}
+		for _, e := range x {
+			markOptional(e)
+		}
+	case []any:
+		for _, e := range x {
+			markOptional(e)
+		}
+	}
+}
+
+// optionalUp removes x-optional from the properties of the schema s and
+// the schemas inside it, listing under xOptionalProps of each object
+// schema the names of its properties that had x-optional: true.
+func optionalUp(v any) {
+	s, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	delete(s, xOptional)
+	if props, ok := s["properties"].(map[string]any); ok {
+		var optional []any
+		for _, name := range sortedKeys(props) {
+			if p, ok := props[name].(map[string]any); ok && isTrue(p[xOptional]) {
+				optional = append(optional, name)
+			}
+			optionalUp(props[name])
+		}
+		if len(optional) > 0 {
+			s[xOptionalProps] = optional
+		}
+	}
+	for _, k := range []string{"items", "additionalProperties", "not"} {
+		optionalUp(s[k])
+	}
+	for _, k := range []string{"items", "allOf", "anyOf", "oneOf"} {
+		if l, ok := s[k].([]any); ok {
+			for _, e := range l {
+				optionalUp(e)
+			}
+		}
+	}
 }
 
 func wrapNullableRefs(v any) {
@@ -161,113 +232,6 @@ func isTrue(v any) bool {
 		return strings.EqualFold(x, "true")
 	}
 	return false
-}
-
-// fixNullable turns any x-nullable extension left after conversion into
-// nullable: true, walking every schema of the document once. It also sorts
-// the required lists so the output does not depend on map order.
-func fixNullable(doc *openapi3.T) {
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(*openapi3.SchemaRef)
-	walk = func(ref *openapi3.SchemaRef) {
-		if ref == nil {
-			return
-		}
-		if ref.Ref != "" {
-			// The target is a component, walked on its own. A nullable
-			// marker here would be lost: openapi2conv drops siblings of a
-			// $ref, preprocessV2 has moved them into an allOf already.
-			delete(ref.Extensions, xNullable)
-			return
-		}
-		if isTrue(ref.Extensions[xNullable]) && ref.Value != nil {
-			ref.Value.Nullable = true
-		}
-		delete(ref.Extensions, xNullable)
-		s := ref.Value
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		if v, ok := s.Extensions[xNullable]; ok {
-			if isTrue(v) {
-				s.Nullable = true
-			}
-			delete(s.Extensions, xNullable)
-		}
-		if len(s.Extensions) == 0 {
-			s.Extensions = nil
-		}
-		slices.Sort(s.Required)
-		for _, name := range sortedKeys(s.Properties) {
-			walk(s.Properties[name])
-		}
-		walk(s.Items)
-		walk(s.AdditionalProperties.Schema)
-		walk(s.Not)
-		for _, l := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
-			for _, r := range l {
-				walk(r)
-			}
-		}
-	}
-	walkContent := func(c openapi3.Content) {
-		for _, mt := range sortedKeys(c) {
-			if c[mt] != nil {
-				walk(c[mt].Schema)
-			}
-		}
-	}
-	walkParams := func(ps openapi3.Parameters) {
-		for _, p := range ps {
-			if p != nil && p.Value != nil {
-				walk(p.Value.Schema)
-				walkContent(p.Value.Content)
-			}
-		}
-	}
-	if c := doc.Components; c != nil {
-		for _, name := range sortedKeys(c.Schemas) {
-			walk(c.Schemas[name])
-		}
-		for _, name := range sortedKeys(c.Parameters) {
-			if p := c.Parameters[name]; p != nil && p.Value != nil {
-				walk(p.Value.Schema)
-			}
-		}
-		for _, name := range sortedKeys(c.RequestBodies) {
-			if b := c.RequestBodies[name]; b != nil && b.Value != nil {
-				walkContent(b.Value.Content)
-			}
-		}
-		for _, name := range sortedKeys(c.Responses) {
-			if r := c.Responses[name]; r != nil && r.Value != nil {
-				walkContent(r.Value.Content)
-			}
-		}
-	}
-	forEachOperation(doc, func(_, _ string, item *openapi3.PathItem, op *openapi3.Operation) {
-		walkParams(item.Parameters)
-		walkParams(op.Parameters)
-		if op.RequestBody != nil && op.RequestBody.Value != nil {
-			walkContent(op.RequestBody.Value.Content)
-		}
-		if op.Responses == nil {
-			return
-		}
-		for _, code := range sortedKeys(op.Responses.Map()) {
-			r := op.Responses.Value(code)
-			if r == nil || r.Value == nil {
-				continue
-			}
-			walkContent(r.Value.Content)
-			for _, h := range sortedKeys(r.Value.Headers) {
-				if hv := r.Value.Headers[h]; hv != nil && hv.Value != nil {
-					walk(hv.Value.Schema)
-				}
-			}
-		}
-	})
 }
 
 // problemResponses gives every error response (>= 400, and default) the

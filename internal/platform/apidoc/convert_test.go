@@ -103,6 +103,7 @@ func TestConvertNullable(t *testing.T) {
 		"parent":     true, // x-nullable next to a bare $ref
 		"tags":       true,
 		"note":       true, // x-nullable: "true"
+		"team":       true, // x-nullable and x-optional (extensions:"x-nullable,x-optional")
 		"updated_at": false,
 		"name":       false,
 	} {

@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -64,9 +66,38 @@ func NewValidator(doc []byte) (*Validator, error) {
 		MultiError:            true, // report every mismatch of a body at once
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{
 			openapi3.DisableSchemaErrorDetails(), // no schema dumps in messages
+			// kin-openapi checks required properties, nullable and the
+			// formats it knows by default; pin the two time formats to
+			// API.md's stricter rule (UTC only), so the suite catches a
+			// timestamp with an offset.
+			openapi3.WithStringFormatValidator("date-time", openapi3.NewCallbackValidator(checkDateTime)),
+			openapi3.WithStringFormatValidator("date", openapi3.NewCallbackValidator(checkDate)),
 		},
 	}
 	return &Validator{doc: t, router: r, base: base, opts: opts}, nil
+}
+
+// checkDateTime accepts what API.md allows for a timestamp: RFC 3339 in
+// UTC ("2026-11-22T08:00:00Z", fractional seconds allowed).
+func checkDateTime(s string) error {
+	if !strings.HasSuffix(s, "Z") {
+		return errors.New("not an RFC 3339 timestamp in UTC (ending in Z)")
+	}
+	if _, err := time.Parse(time.RFC3339Nano, s); err != nil || !dateTimeRE.MatchString(s) {
+		return errors.New("not an RFC 3339 timestamp")
+	}
+	return nil
+}
+
+// dateTimeRE is RFC 3339's grammar, which time.Parse is laxer than.
+var dateTimeRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`)
+
+// checkDate accepts a calendar date, "2026-11-22".
+func checkDate(s string) error {
+	if _, err := time.Parse(time.DateOnly, s); err != nil || len(s) != len(time.DateOnly) {
+		return errors.New("not a date (YYYY-MM-DD)")
+	}
+	return nil
 }
 
 // Doc is the parsed document.

@@ -72,7 +72,7 @@ func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.
 type LogResponse struct {
 	ID         string          `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
 	CreatedAt  time.Time       `json:"created_at"`
-	ActorType  string          `json:"actor_type" enums:"user,api_key,system" example:"user"`
+	ActorType  string          `json:"actor_type" enums:"user,api_key,system,web_form" example:"user"`
 	ActorID    string          `json:"actor_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6c"`
 	ActorName  string          `json:"actor_name" example:"李雷"`
 	Action     string          `json:"action" example:"update"`
@@ -87,9 +87,9 @@ type LogResponse struct {
 // LogList is a page of audit entries.
 type LogList struct {
 	Data       []LogResponse `json:"data"`
-	NextCursor string        `json:"next_cursor,omitempty"`
+	NextCursor string        `json:"next_cursor,omitempty" extensions:"x-optional"`
 	HasMore    bool          `json:"has_more"`
-	Total      *int64        `json:"total,omitempty"`
+	Total      *int64        `json:"total,omitempty" extensions:"x-optional"`
 } // @name AuditLogList
 
 func view(l *Log) LogResponse {

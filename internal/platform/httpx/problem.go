@@ -25,9 +25,9 @@ type Problem struct {
 	Code      string         `json:"code" example:"validation_failed"`
 	Detail    string         `json:"detail" example:"Some fields are invalid."`
 	RequestID string         `json:"request_id" example:"01JD2Q8Z6S9V7W3X4Y5Z6A7B8C"`
-	Errors    []FieldProblem `json:"errors,omitempty"`
+	Errors    []FieldProblem `json:"errors,omitempty" extensions:"x-optional"`
 	// Matches lists the existing records a duplicate collides with.
-	Matches []map[string]any `json:"matches,omitempty"`
+	Matches []map[string]any `json:"matches,omitempty" extensions:"x-optional"`
 } // @name Problem
 
 // FieldProblem is one invalid field.

@@ -119,6 +119,12 @@ func PageRequest(c echo.Context) (paging.Request, error) {
 			return r, apperr.BadRequest("bad_query", "bad_query",
 				apperr.FieldError{Field: "limit", Message: "must_be_integer"})
 		}
+		// An explicit limit outside 1..max is a client bug, not a request
+		// for the default page size.
+		if n < 1 || n > paging.MaxLimit {
+			return r, apperr.BadRequest("bad_query", "bad_query",
+				apperr.FieldError{Field: "limit", Message: "out_of_range", Params: []any{1, paging.MaxLimit}})
+		}
 		r.Limit = n
 	}
 	var err error

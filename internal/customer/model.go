@@ -1,0 +1,206 @@
+// Package customer owns customers and their contacts: data-scoped CRUD,
+// the public pool (claim, release, transfer, recycling), customer
+// follow-ups and the customer timeline.
+package customer
+
+import (
+	"time"
+
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/i18n"
+	"gorm.io/gorm"
+)
+
+func init() {
+	all := []string{authz.RoleAdmin, authz.RoleManager, authz.RoleRep}
+	authz.Grant("customers:read", all...)
+	authz.Grant("customers:write", all...)
+	// Reps do not delete customers: a customer they no longer work goes
+	// back to the public pool (release), where someone else may pick it
+	// up; deleting would lose it for the whole company.
+	authz.Grant("customers:delete", authz.RoleAdmin, authz.RoleManager)
+	authz.Grant("customers:transfer", authz.RoleAdmin, authz.RoleManager)
+	authz.Grant("customers:claim", all...)
+	// Locking exempts a customer from recycling: a manager's decision.
+	authz.Grant("customers:lock", authz.RoleAdmin, authz.RoleManager)
+	authz.Grant("contacts:read", all...)
+	authz.Grant("contacts:write", all...)
+	authz.Grant("contacts:delete", all...)
+
+	i18n.Register(map[string]map[i18n.Lang]string{
+		"customer_already_owned": {i18n.EN: "This customer already has an owner.", i18n.ZhCN: "该客户已有负责人。"},
+		"customer_limit_reached": {i18n.EN: "You already own the maximum of %d customers.", i18n.ZhCN: "您负责的客户已达上限 %d 个。"},
+		"customer_cooldown": {i18n.EN: "You released this customer recently; you may claim it again after %s.",
+			i18n.ZhCN: "您最近释放了该客户，%s 之后才能再次领取。"},
+		"customer_in_pool":       {i18n.EN: "This customer is in the public pool.", i18n.ZhCN: "该客户已在公海中。"},
+		"customer_same_owner":    {i18n.EN: "is already the owner", i18n.ZhCN: "已是当前负责人"},
+		"customer_api_key_owner": {i18n.EN: "An API key cannot own customers.", i18n.ZhCN: "API 密钥不能成为客户负责人。"},
+		"invalid_date":           {i18n.EN: "must be a date (2026-11-22)", i18n.ZhCN: "必须是日期（2026-11-22）"},
+		"in_future":              {i18n.EN: "must not be in the future", i18n.ZhCN: "不能晚于当前时间"},
+		"before_followed_at": {i18n.EN: "must be after followed_at",
+			i18n.ZhCN: "必须晚于跟进时间"},
+	})
+	i18n.RegisterWords(map[string]string{"customer": "客户", "contact": "联系人", "customer_follow_up": "客户跟进记录"})
+}
+
+// Enumerations of customer and contact fields.
+var (
+	Sizes           = []string{"large", "medium", "small"}
+	Potentials      = []string{"high", "medium", "low"}
+	Levels          = []string{"A", "B", "C"}
+	LifecycleStages = []string{"prospect", "active", "at_risk", "churned"}
+	// Sources are the lead sources, so a converted lead's source fits.
+	Sources       = []string{"web_form", "phone", "import", "exhibition", "referral", "api", "manual", "other"}
+	Channels      = []string{"call", "visit", "email", "wechat", "meeting", "other"}
+	DecisionRoles = []string{"decision_maker", "influencer", "evaluator", "user", "gatekeeper", "other"}
+)
+
+// Defaults of a new customer.
+const (
+	DefaultSource    = "manual"
+	DefaultLifecycle = "prospect"
+)
+
+// Field limits, in characters.
+const (
+	maxName     = 200
+	maxShort    = 100
+	maxEmail    = 254
+	maxLong     = 500
+	maxTags     = 20
+	maxNotes    = 10000
+	maxContent  = 5000
+	maxNextStep = 500
+	maxReason   = 500
+)
+
+// futureSkew tolerates client clocks slightly ahead of ours.
+const futureSkew = time.Minute
+
+// Customer is a company the team sells to.
+type Customer struct {
+	ID             string
+	Name           string
+	Industry       string
+	Size           string
+	Potential      string
+	Level          string
+	Region         string
+	Address        string
+	Phone          string
+	Email          string
+	Website        string
+	Source         string
+	Tags           db.StringList
+	LifecycleStage string
+	OwnerID        *string
+	Locked         bool
+	// OwnedSince is when the current owner got the customer (created for
+	// them, claimed, transferred); nil in the pool. Idle time counts from
+	// the later of it and LastFollowedAt.
+	OwnedSince      *time.Time
+	LastFollowedAt  *time.Time
+	RecycleWarnedAt *time.Time
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	DeletedAt       gorm.DeletedAt
+	Version         int
+}
+
+// TableName pins the table.
+func (Customer) TableName() string { return "customers" }
+
+// InPool reports a customer without an owner.
+func (c *Customer) InPool() bool { return c.OwnerID == nil }
+
+// Contact is a person at a customer.
+type Contact struct {
+	ID           string
+	CustomerID   string
+	Name         string
+	Title        string
+	Phone        string
+	Mobile       string
+	Email        string
+	Wechat       string
+	Birthday     *string
+	DecisionRole string
+	Notes        string
+	CreatedBy    string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	DeletedAt    gorm.DeletedAt
+	Version      int
+}
+
+// TableName pins the table.
+func (Contact) TableName() string { return "contacts" }
+
+// FollowUp is one contact with a customer.
+type FollowUp struct {
+	ID             string
+	CustomerID     string
+	UserID         string
+	Channel        string
+	Content        string
+	Feedback       string
+	NextStep       string
+	NextFollowUpAt *time.Time
+	FollowedAt     time.Time
+	CreatedAt      time.Time
+}
+
+// TableName pins the table.
+func (FollowUp) TableName() string { return "customer_follow_ups" }
+
+// Ownership actions, as recorded in the history.
+const (
+	ActionAssign   = "assign"   // created for someone else
+	ActionClaim    = "claim"    // taken from the pool
+	ActionRelease  = "release"  // given back to the pool by a person
+	ActionTransfer = "transfer" // moved to another owner
+	ActionRecycle  = "recycle"  // returned to the pool by the recycling rule
+)
+
+// OwnershipEvent is one change of a customer's owner.
+type OwnershipEvent struct {
+	ID         string
+	CustomerID string
+	Action     string
+	FromUserID *string
+	ToUserID   *string
+	Reason     string
+	ActorType  string
+	ActorID    string
+	CreatedAt  time.Time
+}
+
+// TableName pins the table.
+func (OwnershipEvent) TableName() string { return "customer_ownership_events" }
+
+// setOwner gives the customer to owner (nil: the pool) from now on.
+func (c *Customer) setOwner(owner *string, now time.Time) {
+	c.OwnerID = owner
+	c.RecycleWarnedAt = nil
+	if owner == nil {
+		c.OwnedSince = nil
+		return
+	}
+	t := now
+	c.OwnedSince = &t
+}
+
+// idleSince is when the current idle period began: the later of the last
+// follow-up and the moment the owner got the customer.
+func (c *Customer) idleSince() time.Time {
+	t := c.CreatedAt
+	if c.OwnedSince != nil {
+		t = *c.OwnedSince
+	}
+	if c.LastFollowedAt != nil && c.LastFollowedAt.After(t) {
+		t = *c.LastFollowedAt
+	}
+	return t
+}

@@ -1,0 +1,332 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/notification"
+	"github.com/opencrm/crm/internal/org"
+	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/opencrm/crm/internal/platform/audit"
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/validate"
+	"github.com/opencrm/crm/internal/settings"
+	"gorm.io/gorm"
+)
+
+// Directory finds users, to check who may own a customer (org.Store).
+type Directory interface {
+	UserByID(ctx context.Context, id string) (*org.User, error)
+}
+
+// Settings gives the pool rules their current values (settings.Service).
+type Settings interface {
+	Current(ctx context.Context) (settings.Values, error)
+}
+
+// Notifier writes inbox items inside the caller's transaction
+// (notification.Service).
+type Notifier interface {
+	Notify(ctx context.Context, n notification.Notification) error
+}
+
+// Service holds the customer and contact use cases.
+type Service struct {
+	db       *db.DB
+	store    *Store
+	users    Directory
+	audit    *audit.Writer
+	settings Settings
+	notify   Notifier
+	timeline []TimelineSource
+}
+
+// NewService wires the customer service with the built-in timeline
+// sources; later modules add theirs with AddTimelineSource.
+func NewService(d *db.DB, st *Store, users Directory, aw *audit.Writer, set Settings, n Notifier) *Service {
+	s := &Service{db: d, store: st, users: users, audit: aw, settings: set, notify: n}
+	s.timeline = builtinSources(d)
+	return s
+}
+
+// Get loads one customer in the caller's scope or in the public pool
+// (masked for callers without admin scope).
+func (s *Service) Get(ctx context.Context, id string) (*Customer, error) {
+	if err := authz.Require(ctx, "customers:read"); err != nil {
+		return nil, err
+	}
+	return s.store.GetVisible(ctx, authz.ActorFrom(ctx), id)
+}
+
+// List pages through the customers in the caller's scope.
+func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.Page[Customer], error) {
+	if err := authz.Require(ctx, "customers:read"); err != nil {
+		return paging.Page[Customer]{}, err
+	}
+	return s.page(f, r, s.store.Query(ctx, authz.ActorFrom(ctx), f))
+}
+
+// page validates the list request and fetches one page of base.
+func (s *Service) page(f Filter, r paging.Request, base *gorm.DB) (paging.Page[Customer], error) {
+	q, err := customerSpec.Parse(r)
+	if err != nil {
+		return paging.Page[Customer]{}, err
+	}
+	if err := checkFilter(f); err != nil {
+		return paging.Page[Customer]{}, err
+	}
+	page, err := q.Fetch(base)
+	if err != nil {
+		return page, fmt.Errorf("customer.list: %w", err)
+	}
+	return page, nil
+}
+
+// Create adds a customer. Owner: a rep always owns what they create (a rep
+// may not fill the pool with records nobody owns, nor hand work to
+// others); an admin, manager or API key gives it to owner_id when given
+// (someone they may give records to) and otherwise leaves it in the pool.
+func (s *Service) Create(ctx context.Context, req CustomerCreateRequest) (*Customer, error) {
+	if err := authz.Require(ctx, "customers:write"); err != nil {
+		return nil, err
+	}
+	a := authz.ActorFrom(ctx)
+	if req.Locked {
+		if err := authz.Require(ctx, "customers:lock"); err != nil {
+			return nil, err
+		}
+	}
+	now := db.Now()
+	c := &Customer{ID: uuid.Must(uuid.NewV7()).String(), Name: req.Name, Industry: req.Industry, Size: req.Size,
+		Potential: req.Potential, Level: req.Level, Region: req.Region, Address: req.Address, Phone: req.Phone,
+		Email: req.Email, Website: req.Website, Source: req.Source, Tags: req.Tags,
+		LifecycleStage: req.LifecycleStage, Locked: req.Locked, CreatedBy: a.ID(), CreatedAt: now, UpdatedAt: now,
+		Version: 1}
+	if strings.TrimSpace(c.Source) == "" {
+		c.Source = DefaultSource
+	}
+	if strings.TrimSpace(c.LifecycleStage) == "" {
+		c.LifecycleStage = DefaultLifecycle
+	}
+	if err := check(&validate.V{}, c); err != nil {
+		return nil, err
+	}
+	owner := strings.TrimSpace(deref(req.OwnerID))
+	if a.Role == authz.RoleRep && !a.IsAPIKey() && owner == "" {
+		owner = a.UserID
+	}
+	// TODO(duplicate check): the 查重 task hooks in here, before the insert.
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		if owner != "" {
+			if owner != a.UserID {
+				if err := s.checkOwner(ctx, a, owner); err != nil {
+					return err
+				}
+			}
+			c.setOwner(&owner, now)
+		}
+		if err := s.store.Create(ctx, c); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, "create", "customer", c.ID, nil, View(c)); err != nil {
+			return err
+		}
+		if owner == "" || owner == a.UserID {
+			return nil
+		}
+		return s.ownershipChanged(ctx, c, ActionAssign, nil, &owner, "created for you")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Update changes the given fields of a customer in the caller's scope.
+func (s *Service) Update(ctx context.Context, id string, ifMatch *int, req CustomerUpdateRequest) (*Customer, error) {
+	if err := authz.Require(ctx, "customers:write"); err != nil {
+		return nil, err
+	}
+	if req.Locked != nil {
+		if err := authz.Require(ctx, "customers:lock"); err != nil {
+			return nil, err
+		}
+	}
+	return s.mutate(ctx, id, ifMatch, "update", func(ctx context.Context, c *Customer) error {
+		set := func(dst *string, src *string) {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		set(&c.Name, req.Name)
+		set(&c.Industry, req.Industry)
+		set(&c.Size, req.Size)
+		set(&c.Potential, req.Potential)
+		set(&c.Level, req.Level)
+		set(&c.Region, req.Region)
+		set(&c.Address, req.Address)
+		set(&c.Phone, req.Phone)
+		set(&c.Email, req.Email)
+		set(&c.Website, req.Website)
+		set(&c.Source, req.Source)
+		set(&c.LifecycleStage, req.LifecycleStage)
+		if req.Tags != nil {
+			c.Tags = *req.Tags
+		}
+		if req.Locked != nil {
+			c.Locked = *req.Locked
+		}
+		return check(&validate.V{}, c)
+	})
+}
+
+// Delete soft-deletes a customer in the caller's scope (customers:delete:
+// admins and managers). Its contacts and history stay for the audit trail
+// but disappear with it from every read.
+func (s *Service) Delete(ctx context.Context, id string, ifMatch *int) error {
+	if err := authz.Require(ctx, "customers:delete"); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		c, err := s.store.Get(ctx, authz.ActorFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if ifMatch != nil && *ifMatch != c.Version {
+			return apperr.VersionMismatch()
+		}
+		if err := s.store.SoftDelete(ctx, c, c.Version); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, "delete", "customer", c.ID, View(c), nil)
+	})
+}
+
+// mutate loads a customer in scope, checks If-Match, applies change and
+// saves it with its audit row, all in one transaction.
+func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, action string,
+	change func(context.Context, *Customer) error) (*Customer, error) {
+	return s.mutateFrom(ctx, id, ifMatch, action, s.store.Get, change)
+}
+
+// mutateFrom is mutate with the loader chosen (scoped, or scope+pool for
+// transfers).
+func (s *Service) mutateFrom(ctx context.Context, id string, ifMatch *int, action string,
+	load func(context.Context, *authz.Actor, string) (*Customer, error),
+	change func(context.Context, *Customer) error) (*Customer, error) {
+	var out *Customer
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		c, err := load(ctx, authz.ActorFrom(ctx), id)
+		if err != nil {
+			return err
+		}
+		if ifMatch != nil && *ifMatch != c.Version {
+			return apperr.VersionMismatch()
+		}
+		before := View(c)
+		if err := change(ctx, c); err != nil {
+			return err
+		}
+		read := c.Version
+		c.Version++
+		c.UpdatedAt = db.Now()
+		if err := s.store.Save(ctx, c, read); err != nil {
+			return err
+		}
+		out = c
+		return s.audit.Record(ctx, action, "customer", c.ID, before, View(c))
+	})
+	return out, err
+}
+
+// checkOwner refuses an owner the actor may not give records to. Unknown
+// users and users outside the actor's reach get the same answer, so the
+// check reveals nothing about who exists.
+func (s *Service) checkOwner(ctx context.Context, a *authz.Actor, id string) error {
+	unknown := apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "unknown_ref", Params: []any{"user"}})
+	if _, err := uuid.Parse(id); err != nil {
+		return unknown
+	}
+	u, err := s.users.UserByID(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return unknown
+	}
+	if err != nil {
+		return err
+	}
+	if !a.CanOwn(u.ID, u.TeamIDValue()) {
+		return unknown
+	}
+	if !u.Active {
+		return apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "inactive_user"})
+	}
+	return nil
+}
+
+// check normalises a customer's fields in place and validates them all.
+func check(v *validate.V, c *Customer) error {
+	for _, p := range []*string{&c.Name, &c.Industry, &c.Size, &c.Potential, &c.Level, &c.Region, &c.Address,
+		&c.Phone, &c.Email, &c.Website, &c.Source, &c.LifecycleStage} {
+		*p = strings.TrimSpace(*p)
+	}
+	if v.Required("name", c.Name) {
+		v.MaxLen("name", c.Name, maxName)
+	}
+	v.MaxLen("industry", c.Industry, maxShort)
+	v.OneOf("size", c.Size, Sizes...)
+	v.OneOf("potential", c.Potential, Potentials...)
+	v.OneOf("level", c.Level, Levels...)
+	v.MaxLen("region", c.Region, maxShort)
+	v.MaxLen("address", c.Address, maxLong)
+	v.Phone("phone", c.Phone)
+	v.MaxLen("email", c.Email, maxEmail)
+	v.Email("email", c.Email)
+	v.MaxLen("website", c.Website, maxLong)
+	if v.Required("source", c.Source) {
+		v.OneOf("source", c.Source, Sources...)
+	}
+	if v.Required("lifecycle_stage", c.LifecycleStage) {
+		v.OneOf("lifecycle_stage", c.LifecycleStage, LifecycleStages...)
+	}
+	c.Tags = cleanTags(v, c.Tags)
+	return v.Err()
+}
+
+func cleanTags(v *validate.V, in []string) []string {
+	tags := make([]string, 0, len(in))
+	for _, t := range in {
+		if t = strings.TrimSpace(t); !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	v.Tags("tags", tags, maxTags)
+	return tags
+}
+
+// checkFilter refuses enum filter values that can match nothing (422).
+func checkFilter(f Filter) error {
+	var v validate.V
+	for _, e := range []struct {
+		field         string
+		vals, allowed []string
+	}{{"size", f.Size, Sizes}, {"potential", f.Potential, Potentials}, {"level", f.Level, Levels},
+		{"lifecycle_stage", f.Lifecycle, LifecycleStages}, {"source", f.Source, Sources}} {
+		for _, x := range e.vals {
+			v.OneOf(e.field, x, e.allowed...)
+		}
+	}
+	return v.Err()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
