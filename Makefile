@@ -31,8 +31,9 @@ build: ## build a static binary into bin/crm
 test: ## run every test: embedded always, PostgreSQL+Redis too when reachable
 	$(GO) test ./... -count=1 -timeout 9m
 
-bench: ## run the HTTP benchmarks (internal/bench) on each backend
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) -timeout 10m ./internal/bench/...
+bench: ## run the HTTP benchmarks (internal/bench) on each backend, then the 100k-row import ones once each
+	$(GO) test -run '^$$' -bench . -skip '100k' -benchmem -benchtime=$(BENCHTIME) -timeout 10m ./internal/bench/...
+	$(GO) test -run '^$$' -bench '100k' -benchmem -benchtime=1x -timeout 10m ./internal/bench/...
 
 migrate: ## apply database migrations and exit
 	$(GO) run ./cmd/crm migrate

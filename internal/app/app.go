@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/auth"
 	"github.com/opencrm/crm/internal/customer"
+	"github.com/opencrm/crm/internal/dataio"
 	"github.com/opencrm/crm/internal/jobs"
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
@@ -114,6 +115,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("lead-sla-sweep", time.Minute, a.Lead.SLASweep)
 	a.Customer = customer.NewService(d, customer.NewStore(d), orgStore, aw, a.Settings, a.Notifications)
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
+	a.Lead.UseCustomers(a.Customer)
 
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
@@ -126,6 +128,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		notification.NewHandler(a.Notifications),
 		jobs.NewHandler(a.Jobs),
 		customer.NewHandler(a.Customer),
+		dataio.NewHandler(dataio.NewService(d, a.Lead, a.Customer, log)),
 	)
 	return a, nil
 }

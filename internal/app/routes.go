@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/opencrm/crm/docs"
 	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/dataio"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/httpx"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -36,6 +38,10 @@ func (a *App) routes(authH *auth.Handler, modules ...mounter) *echo.Echo {
 	e.Use(httpx.Recover(a.Log))
 	if len(a.Cfg.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			// Web forms answer CORS themselves, from each form's allowed origins.
+			Skipper: func(c echo.Context) bool {
+				return strings.HasPrefix(c.Request().URL.Path, "/api/v1/public/")
+			},
 			AllowOrigins:  a.Cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete},
 			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "X-API-Key", "X-Request-Id", "Accept-Language", "Idempotency-Key"},
@@ -43,7 +49,19 @@ func (a *App) routes(authH *auth.Handler, modules ...mounter) *echo.Echo {
 			MaxAge:        600,
 		}))
 	}
-	e.Use(httpx.BodyLimit(httpx.MaxJSONBody))
+	// Every body is held to the JSON limit except an import upload, which
+	// the import handler limits to dataio.MaxUpload itself.
+	jsonLimit := httpx.BodyLimit(httpx.MaxJSONBody)
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		limited := jsonLimit(next)
+		return func(c echo.Context) error {
+			if r := c.Request(); r.Method == http.MethodPost && r.URL.Path == dataio.UploadPath &&
+				strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+				return next(c)
+			}
+			return limited(c)
+		}
+	})
 	e.Use(httpx.SafeInput())
 	e.Use(auditMeta)
 

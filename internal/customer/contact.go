@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -59,10 +60,11 @@ func (s *Store) getContact(ctx context.Context, base *gorm.DB, id string) (*Cont
 }
 
 var contactMutable = []string{"name", "title", "phone", "mobile", "email", "wechat", "birthday", "decision_role",
-	"notes", "updated_at", "version", "deleted_at"}
+	"notes", "updated_at", "version", "deleted_at", "phone_norm", "mobile_norm", "email_norm"}
 
 // saveContact writes c back if it is still at version read (else 412).
 func (s *Store) saveContact(ctx context.Context, c *Contact, read int) error {
+	c.SetNorms()
 	res := s.db.Conn(ctx).Model(&Contact{}).Where("id = ? AND version = ?", c.ID, read).Select(contactMutable).
 		UpdateColumns(c)
 	if res.Error != nil {
@@ -165,6 +167,7 @@ func (s *Service) CreateContact(ctx context.Context, req ContactCreateRequest) (
 		} else if err != nil {
 			return err
 		}
+		ct.SetNorms()
 		if err := s.db.Conn(ctx).Create(ct).Error; err != nil {
 			return fmt.Errorf("contact.create: %w", err)
 		}
@@ -249,6 +252,8 @@ func checkContact(v *validate.V, c *Contact) error {
 	for _, p := range []*string{&c.Name, &c.Title, &c.Phone, &c.Mobile, &c.Email, &c.Wechat, &c.DecisionRole} {
 		*p = strings.TrimSpace(*p)
 	}
+	// Full-width digits and ＠ (typed with a Chinese IME) are kept as ASCII.
+	c.Phone, c.Mobile, c.Email = dedupe.Fold(c.Phone), dedupe.Fold(c.Mobile), dedupe.Fold(c.Email)
 	if v.Required("name", c.Name) {
 		v.MaxLen("name", c.Name, maxShort)
 	}

@@ -26,6 +26,7 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.POST("/customers/:id/claim", h.claim)
 	g.POST("/customers/:id/release", h.release)
 	g.POST("/customers/:id/transfer", h.transfer)
+	g.POST("/customers/:id/merge", h.merge)
 	g.GET("/customers/:id/contacts", h.customerContacts)
 	g.GET("/customers/:id/follow-ups", h.listFollowUps)
 	g.POST("/customers/:id/follow-ups", h.addFollowUp)
@@ -133,29 +134,35 @@ func (h *Handler) list(c echo.Context) error {
 // create adds a customer.
 //
 //	@Summary		Create a customer
-//	@Description	Owner: a rep always owns the customers they create (owner_id may only name themselves). An admin or manager gives it to owner_id (an active user they may give records to: a manager's team and sub-teams, anyone for an admin) or, without owner_id, puts it in the public pool; an API key likewise. The new owner, when it is not the caller, is notified. locked needs customers:lock (admins, managers). source defaults to manual, lifecycle_stage to prospect.
+//	@Description	Owner: a rep always owns the customers they create (owner_id may only name themselves). An admin or manager gives it to owner_id (an active user they may give records to: a manager's team and sub-teams, anyone for an admin) or, without owner_id, puts it in the public pool; an API key likewise. The new owner, when it is not the caller, is notified. locked needs customers:lock (admins, managers). source defaults to manual, lifecycle_stage to prospect. Duplicate check (查重): a name matching the company of a live lead or the name of a live customer, or a phone or email matching a lead, a customer or a customer's contact (compared normalised: spaces, dashes, +86/0086, full-width characters, case; company legal forms such as 有限公司 or Co., Ltd. ignored) is 409 code duplicate with matches [{type, in_scope, matched_on, id, name, owner_id}] (matches outside the caller's data scope carry only type, in_scope false and matched_on); allow_duplicate=true creates it anyway and audits the override (action duplicate_override).
 //	@ID				createCustomer
 //	@Tags			customers
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
-//	@Param			body	body		CustomerCreateRequest	true	"Customer"
-//	@Success		201		{object}	CustomerResponse
-//	@Header			201		{string}	ETag	"Version, for If-Match"
-//	@Failure		400		{object}	httpx.Problem
-//	@Failure		401		{object}	httpx.Problem
-//	@Failure		403		{object}	httpx.Problem
-//	@Failure		413		{object}	httpx.Problem
+//	@Param			allow_duplicate	query		bool					false	"Create even if it duplicates existing records (audited)"
+//	@Param			body			body		CustomerCreateRequest	true	"Customer"
+//	@Success		201				{object}	CustomerResponse
+//	@Header			201				{string}	ETag	"Version, for If-Match"
+//	@Failure		400				{object}	httpx.Problem
+//	@Failure		401				{object}	httpx.Problem
+//	@Failure		403				{object}	httpx.Problem
+//	@Failure		409				{object}	httpx.Problem
+//	@Failure		413				{object}	httpx.Problem
 //	@Failure		415		{object}	httpx.Problem
 //	@Failure		422		{object}	httpx.Problem
 //	@Router			/customers [post]
 func (h *Handler) create(c echo.Context) error {
+	allow, err := httpx.QueryBool(c, "allow_duplicate", false)
+	if err != nil {
+		return err
+	}
 	var req CustomerCreateRequest
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	cust, err := h.svc.Create(c.Request().Context(), req)
+	cust, err := h.svc.CreateWith(c.Request().Context(), req, CreateOptions{AllowDuplicate: allow})
 	if err != nil {
 		return err
 	}

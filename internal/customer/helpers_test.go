@@ -56,6 +56,15 @@ func createCustomer(t *testing.T, c *apptest.Client, body map[string]any) custom
 	return out
 }
 
+// createDuplicate creates a customer that may share values with others
+// (allow_duplicate=true), for tests about something else.
+func createDuplicate(t *testing.T, c *apptest.Client, body map[string]any) customer.CustomerResponse {
+	t.Helper()
+	var out customer.CustomerResponse
+	c.Post("/customers?allow_duplicate=true", body).Status(http.StatusCreated).Decode(&out)
+	return out
+}
+
 func getCustomer(t *testing.T, c *apptest.Client, id string) customer.CustomerResponse {
 	t.Helper()
 	var out customer.CustomerResponse

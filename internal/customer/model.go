@@ -6,6 +6,7 @@ package customer
 import (
 	"time"
 
+	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/i18n"
@@ -37,9 +38,6 @@ func init() {
 		"customer_same_owner":    {i18n.EN: "is already the owner", i18n.ZhCN: "已是当前负责人"},
 		"customer_api_key_owner": {i18n.EN: "An API key cannot own customers.", i18n.ZhCN: "API 密钥不能成为客户负责人。"},
 		"invalid_date":           {i18n.EN: "must be a date (2026-11-22)", i18n.ZhCN: "必须是日期（2026-11-22）"},
-		"in_future":              {i18n.EN: "must not be in the future", i18n.ZhCN: "不能晚于当前时间"},
-		"before_followed_at": {i18n.EN: "must be after followed_at",
-			i18n.ZhCN: "必须晚于跟进时间"},
 	})
 	i18n.RegisterWords(map[string]string{"customer": "客户", "contact": "联系人", "customer_follow_up": "客户跟进记录"})
 }
@@ -52,7 +50,6 @@ var (
 	LifecycleStages = []string{"prospect", "active", "at_risk", "churned"}
 	// Sources are the lead sources, so a converted lead's source fits.
 	Sources       = []string{"web_form", "phone", "import", "exhibition", "referral", "api", "manual", "other"}
-	Channels      = []string{"call", "visit", "email", "wechat", "meeting", "other"}
 	DecisionRoles = []string{"decision_maker", "influencer", "evaluator", "user", "gatekeeper", "other"}
 )
 
@@ -64,19 +61,14 @@ const (
 
 // Field limits, in characters.
 const (
-	maxName     = 200
-	maxShort    = 100
-	maxEmail    = 254
-	maxLong     = 500
-	maxTags     = 20
-	maxNotes    = 10000
-	maxContent  = 5000
-	maxNextStep = 500
-	maxReason   = 500
+	maxName   = 200
+	maxShort  = 100
+	maxEmail  = 254
+	maxLong   = 500
+	maxTags   = 20
+	maxNotes  = 10000
+	maxReason = 500
 )
-
-// futureSkew tolerates client clocks slightly ahead of ours.
-const futureSkew = time.Minute
 
 // Customer is a company the team sells to.
 type Customer struct {
@@ -102,15 +94,30 @@ type Customer struct {
 	OwnedSince      *time.Time
 	LastFollowedAt  *time.Time
 	RecycleWarnedAt *time.Time
-	CreatedBy       string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	DeletedAt       gorm.DeletedAt
-	Version         int
+	// MergedIntoID is the customer this one was merged into (it is then
+	// soft-deleted).
+	MergedIntoID *string
+	// PhoneNorm, EmailNorm and NameNorm are the duplicate-check keys
+	// (package dedupe), kept up to date by the store on every write.
+	PhoneNorm string
+	EmailNorm string
+	NameNorm  string
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	DeletedAt gorm.DeletedAt
+	Version   int
 }
 
 // TableName pins the table.
 func (Customer) TableName() string { return "customers" }
+
+// SetNorms recomputes the duplicate-check keys; the store calls it before
+// every write, and a bulk writer that bypasses the store must too.
+func (c *Customer) SetNorms() {
+	k := dedupe.Keys(c.Phone, c.Email, c.Name)
+	c.PhoneNorm, c.EmailNorm, c.NameNorm = k.Phone, k.Email, k.Company
+}
 
 // InPool reports a customer without an owner.
 func (c *Customer) InPool() bool { return c.OwnerID == nil }
@@ -128,15 +135,25 @@ type Contact struct {
 	Birthday     *string
 	DecisionRole string
 	Notes        string
-	CreatedBy    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	DeletedAt    gorm.DeletedAt
-	Version      int
+	// Duplicate-check keys (package dedupe): a new lead or customer whose
+	// phone or email matches a contact matches the contact's customer.
+	PhoneNorm  string
+	MobileNorm string
+	EmailNorm  string
+	CreatedBy  string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	DeletedAt  gorm.DeletedAt
+	Version    int
 }
 
 // TableName pins the table.
 func (Contact) TableName() string { return "contacts" }
+
+// SetNorms recomputes the duplicate-check keys before a write.
+func (c *Contact) SetNorms() {
+	c.PhoneNorm, c.MobileNorm, c.EmailNorm = dedupe.Phone(c.Phone), dedupe.Phone(c.Mobile), dedupe.Email(c.Email)
+}
 
 // FollowUp is one contact with a customer.
 type FollowUp struct {

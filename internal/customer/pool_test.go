@@ -1,6 +1,7 @@
 package customer_test
 
 import (
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -16,7 +17,7 @@ func TestPoolVisibilityAndMasking(t *testing.T) {
 		rep, other, mgr := env.User("rep", east), env.User("rep", west), env.User("manager", west)
 		pooled := createCustomer(t, env.Admin, map[string]any{"name": "Pool Co", "phone": "+86 138-0013-8000",
 			"email": "li.na@example.com", "region": "浙江"})
-		owned := createCustomer(t, rep.Client, map[string]any{"name": "Rep Co", "phone": "13800138000"})
+		owned := createDuplicate(t, rep.Client, map[string]any{"name": "Rep Co", "phone": "13800138000"})
 		ct := createContact(t, env.Admin, map[string]any{"customer_id": pooled.ID, "name": "李娜",
 			"phone": "021-5555 1234", "mobile": "13912345678", "email": "li.na@example.com", "wechat": "lina_wx"})
 
@@ -150,7 +151,7 @@ func TestConcurrentClaimOneWinner(t *testing.T) {
 			reps[i] = env.User("rep", team)
 		}
 		for round := 0; round < 3; round++ {
-			c := createCustomer(t, env.Admin, map[string]any{"name": "Hot"})
+			c := createCustomer(t, env.Admin, map[string]any{"name": fmt.Sprintf("Hot %d", round)})
 			codes := make([]int, n)
 			start := make(chan struct{})
 			var wg sync.WaitGroup
@@ -197,7 +198,7 @@ func TestConcurrentClaimsRespectLimit(t *testing.T) {
 		setSettings(t, env, map[string]any{"max_customers_per_rep": 2})
 		var cs []string
 		for i := 0; i < 6; i++ {
-			cs = append(cs, createCustomer(t, env.Admin, map[string]any{"name": "C"}).ID)
+			cs = append(cs, createCustomer(t, env.Admin, map[string]any{"name": fmt.Sprintf("C%d", i)}).ID)
 		}
 		start := make(chan struct{})
 		var wg sync.WaitGroup

@@ -35,10 +35,10 @@ func newScopeWorld(t *testing.T, b apptest.Backend) *scopeWorld {
 			"admin": env.Admin}}
 	ids := map[string]string{"M": m.ID, "A": a.ID, "B": bb.ID, "X": x.ID, "N": n.ID, "admin": me.ID}
 	for _, who := range []string{"M", "A", "B", "X", "N", "admin"} {
-		w.cust[who] = createCustomer(t, w.clients[who], map[string]any{"name": "Scope " + who, "owner_id": ids[who],
+		w.cust[who] = createDuplicate(t, w.clients[who], map[string]any{"name": "Scope " + who, "owner_id": ids[who],
 			"phone": "13800138000", "email": "scope@example.com", "tags": []string{"scope"}})
 	}
-	w.cust["pool"] = createCustomer(t, env.Admin, map[string]any{"name": "Scope pool", "phone": "13800138000",
+	w.cust["pool"] = createDuplicate(t, env.Admin, map[string]any{"name": "Scope pool", "phone": "13800138000",
 		"email": "scope@example.com", "tags": []string{"scope"}})
 	w.labels = []string{"M", "A", "B", "X", "N", "admin", "pool"}
 	for _, who := range w.labels {

@@ -2,12 +2,12 @@ package customer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/notification"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/apperr"
@@ -23,6 +23,7 @@ import (
 // Directory finds users, to check who may own a customer (org.Store).
 type Directory interface {
 	UserByID(ctx context.Context, id string) (*org.User, error)
+	AssignableOwner(ctx context.Context, a *authz.Actor, field, id string) (*org.User, error)
 }
 
 // Settings gives the pool rules their current values (settings.Service).
@@ -45,12 +46,14 @@ type Service struct {
 	settings Settings
 	notify   Notifier
 	timeline []TimelineSource
+	dups     *dedupe.Finder
+	merge    []namedHook
 }
 
 // NewService wires the customer service with the built-in timeline
 // sources; later modules add theirs with AddTimelineSource.
 func NewService(d *db.DB, st *Store, users Directory, aw *audit.Writer, set Settings, n Notifier) *Service {
-	s := &Service{db: d, store: st, users: users, audit: aw, settings: set, notify: n}
+	s := &Service{db: d, store: st, users: users, audit: aw, settings: set, notify: n, dups: dedupe.NewFinder(d)}
 	s.timeline = builtinSources(d)
 	return s
 }
@@ -62,6 +65,15 @@ func (s *Service) Get(ctx context.Context, id string) (*Customer, error) {
 		return nil, err
 	}
 	return s.store.GetVisible(ctx, authz.ActorFrom(ctx), id)
+}
+
+// GetInScope loads a customer in the caller's data scope (the pool
+// excluded, admins aside): what a lead may be converted into.
+func (s *Service) GetInScope(ctx context.Context, id string) (*Customer, error) {
+	if err := authz.Require(ctx, "customers:read"); err != nil {
+		return nil, err
+	}
+	return s.store.Get(ctx, authz.ActorFrom(ctx), id)
 }
 
 // List pages through the customers in the caller's scope.
@@ -88,11 +100,28 @@ func (s *Service) page(f Filter, r paging.Request, base *gorm.DB) (paging.Page[C
 	return page, nil
 }
 
-// Create adds a customer. Owner: a rep always owns what they create (a rep
+// CreateOptions tune Create.
+type CreateOptions struct {
+	// AllowDuplicate creates the customer even when it matches existing
+	// leads or customers; the override is audited.
+	AllowDuplicate bool
+	// ExcludeLeadIDs are leads not to count as duplicates: the lead being
+	// converted into this customer.
+	ExcludeLeadIDs []string
+}
+
+// Create adds a customer after the duplicate check (CreateWith with no
+// options): a name, phone or email that matches a live lead or customer
+// (or a contact's phone or email) is a 409 duplicate listing the matches.
+func (s *Service) Create(ctx context.Context, req CustomerCreateRequest) (*Customer, error) {
+	return s.CreateWith(ctx, req, CreateOptions{})
+}
+
+// CreateWith adds a customer. Owner: a rep always owns what they create (a rep
 // may not fill the pool with records nobody owns, nor hand work to
 // others); an admin, manager or API key gives it to owner_id when given
 // (someone they may give records to) and otherwise leaves it in the pool.
-func (s *Service) Create(ctx context.Context, req CustomerCreateRequest) (*Customer, error) {
+func (s *Service) CreateWith(ctx context.Context, req CustomerCreateRequest, opts CreateOptions) (*Customer, error) {
 	if err := authz.Require(ctx, "customers:write"); err != nil {
 		return nil, err
 	}
@@ -121,8 +150,11 @@ func (s *Service) Create(ctx context.Context, req CustomerCreateRequest) (*Custo
 	if a.Role == authz.RoleRep && !a.IsAPIKey() && owner == "" {
 		owner = a.UserID
 	}
-	// TODO(duplicate check): the 查重 task hooks in here, before the insert.
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		dups, err := s.checkDuplicates(ctx, c, opts)
+		if err != nil {
+			return err
+		}
 		if owner != "" {
 			if owner != a.UserID {
 				if err := s.checkOwner(ctx, a, owner); err != nil {
@@ -135,6 +167,9 @@ func (s *Service) Create(ctx context.Context, req CustomerCreateRequest) (*Custo
 			return err
 		}
 		if err := s.audit.Record(ctx, "create", "customer", c.ID, nil, View(c)); err != nil {
+			return err
+		}
+		if err := s.recordOverride(ctx, c.ID, dups); err != nil {
 			return err
 		}
 		if owner == "" || owner == a.UserID {
@@ -245,28 +280,11 @@ func (s *Service) mutateFrom(ctx context.Context, id string, ifMatch *int, actio
 	return out, err
 }
 
-// checkOwner refuses an owner the actor may not give records to. Unknown
-// users and users outside the actor's reach get the same answer, so the
-// check reveals nothing about who exists.
+// checkOwner refuses an owner the actor may not give records to
+// (org.Store.AssignableOwner: same answer for unknown and out-of-reach).
 func (s *Service) checkOwner(ctx context.Context, a *authz.Actor, id string) error {
-	unknown := apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "unknown_ref", Params: []any{"user"}})
-	if _, err := uuid.Parse(id); err != nil {
-		return unknown
-	}
-	u, err := s.users.UserByID(ctx, id)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return unknown
-	}
-	if err != nil {
-		return err
-	}
-	if !a.CanOwn(u.ID, u.TeamIDValue()) {
-		return unknown
-	}
-	if !u.Active {
-		return apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "inactive_user"})
-	}
-	return nil
+	_, err := s.users.AssignableOwner(ctx, a, "owner_id", id)
+	return err
 }
 
 // check normalises a customer's fields in place and validates them all.
@@ -275,6 +293,8 @@ func check(v *validate.V, c *Customer) error {
 		&c.Phone, &c.Email, &c.Website, &c.Source, &c.LifecycleStage} {
 		*p = strings.TrimSpace(*p)
 	}
+	// Full-width digits and ＠ (typed with a Chinese IME) are kept as ASCII.
+	c.Phone, c.Email = dedupe.Fold(c.Phone), dedupe.Fold(c.Email)
 	if v.Required("name", c.Name) {
 		v.MaxLen("name", c.Name, maxName)
 	}

@@ -147,6 +147,7 @@ func (s *Store) PoolQuery(ctx context.Context, f Filter) *gorm.DB {
 
 // Create inserts a customer.
 func (s *Store) Create(ctx context.Context, c *Customer) error {
+	c.SetNorms()
 	if err := s.db.Conn(ctx).Create(c).Error; err != nil {
 		return fmt.Errorf("customer.create: %w", err)
 	}
@@ -156,12 +157,13 @@ func (s *Store) Create(ctx context.Context, c *Customer) error {
 // mutable lists the columns a write may change.
 var mutable = []string{"name", "industry", "size", "potential", "level", "region", "address", "phone", "email",
 	"website", "source", "tags", "lifecycle_stage", "owner_id", "locked", "owned_since", "last_followed_at",
-	"recycle_warned_at", "updated_at", "version"}
+	"recycle_warned_at", "updated_at", "version", "phone_norm", "email_norm", "name_norm"}
 
 // Save writes c back if it is still at version read (else 412), so a
 // concurrent writer is never silently overwritten. UpdateColumns keeps
 // the updated_at the service set.
 func (s *Store) Save(ctx context.Context, c *Customer, read int) error {
+	c.SetNorms()
 	res := s.db.Conn(ctx).Model(&Customer{}).Where("id = ? AND version = ?", c.ID, read).Select(mutable).
 		UpdateColumns(c)
 	if res.Error != nil {

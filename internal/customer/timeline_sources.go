@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -80,7 +81,7 @@ func auditSource(d *db.DB) TimelineSource {
 	return func(ctx context.Context, id string, before *TimelineCursor, limit int) ([]TimelineItem, error) {
 		var rows []audit.Log
 		q := d.Conn(ctx).Where("entity_type = ? AND entity_id = ? AND action IN ?", "customer", id,
-			[]string{"create", "update"})
+			[]string{"create", "update", "merge"})
 		q = before.Before(q, "created_at", "id")
 		if err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
 			return nil, err
@@ -89,13 +90,41 @@ func auditSource(d *db.DB) TimelineSource {
 		for i, l := range rows {
 			it := TimelineItem{Type: "created", At: l.CreatedAt, ActorID: l.ActorID, Summary: "Customer created",
 				RefType: "customer", RefID: id, ID: l.ID}
-			if l.Action == "update" {
+			switch l.Action {
+			case "update":
 				it.Type, it.Summary = "updated", "Updated "+strings.Join(changedFields(l.Before, l.After), ", ")
+			case "merge":
+				it.Type, it.Summary = "merged", mergeSummary(l.After)
 			}
 			out[i] = it
 		}
 		return out, nil
 	}
+}
+
+// mergeSummary describes a merge from the target's audit row: who went
+// in and what moved with them.
+func mergeSummary(after *string) string {
+	var m mergeAudit
+	if after != nil {
+		_ = json.Unmarshal([]byte(*after), &m)
+	}
+	names := make([]string, len(m.MergedFrom))
+	for i, r := range m.MergedFrom {
+		names[i] = r.Name
+	}
+	var moved []string
+	for k, n := range m.Moved {
+		if n > 0 {
+			moved = append(moved, fmt.Sprintf("%d %s", n, strings.ReplaceAll(k, "_", " ")))
+		}
+	}
+	sort.Strings(moved)
+	out := "Merged in: " + strings.Join(names, ", ")
+	if len(moved) > 0 {
+		out += " (moved " + strings.Join(moved, ", ") + ")"
+	}
+	return out
 }
 
 // changedFields lists the fields whose values differ between two audit

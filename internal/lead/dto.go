@@ -2,6 +2,8 @@ package lead
 
 import (
 	"time"
+
+	"github.com/opencrm/crm/internal/customer"
 )
 
 // LeadResponse is a lead as clients see it.
@@ -33,6 +35,11 @@ type LeadResponse struct {
 	AssignmentRuleID *string `json:"assignment_rule_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
 	// DisqualifyReason is set by POST /leads/{id}/disqualify.
 	DisqualifyReason string `json:"disqualify_reason" example:"预算取消，项目终止"`
+	// CustomerID and ContactID are what POST /leads/{id}/convert made of
+	// the lead, at converted_at.
+	CustomerID  *string    `json:"customer_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
+	ContactID   *string    `json:"contact_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a72"`
+	ConvertedAt *time.Time `json:"converted_at" extensions:"x-nullable"`
 } // @name Lead
 
 // View maps a lead to its response.
@@ -46,7 +53,7 @@ func View(l *Lead) LeadResponse {
 		Status: l.Status, OwnerID: l.OwnerID, AssignedAt: l.AssignedAt, AssignmentRuleID: l.AssignmentRuleID,
 		DisqualifyReason: l.DisqualifyReason, Tags: tags, LastFollowedAt: l.LastFollowedAt,
 		NextFollowUpAt: l.NextFollowUpAt, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
-		Version: l.Version}
+		Version: l.Version, CustomerID: l.CustomerID, ContactID: l.ContactID, ConvertedAt: l.ConvertedAt}
 }
 
 // LeadList is a page of leads.
@@ -137,3 +144,54 @@ type FollowUpList struct {
 	HasMore    bool               `json:"has_more"`
 	Total      *int64             `json:"total,omitempty" extensions:"x-optional"`
 } // @name FollowUpList
+
+// LeadConvertRequest is the body of POST /leads/{id}/convert: either
+// customer_id (an existing customer in the caller's scope) or customer (a
+// new one), not both; with neither, a new customer is made from the lead.
+// The contact is always created; blank fields of customer and contact are
+// filled from the lead.
+type LeadConvertRequest struct {
+	CustomerID *string          `json:"customer_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
+	Customer   *ConvertCustomer `json:"customer"`
+	Contact    *ConvertContact  `json:"contact"`
+} // @name LeadConvertRequest
+
+// ConvertCustomer is the new customer of a conversion. Blank: name from the
+// lead's company (or its name), region, source and tags from the lead.
+type ConvertCustomer struct {
+	Name           string   `json:"name" example:"苏州恒达精密机械有限公司"`
+	Industry       string   `json:"industry" example:"机械制造"`
+	Size           string   `json:"size" enums:"large,medium,small" example:"medium"`
+	Potential      string   `json:"potential" enums:"high,medium,low" example:"high"`
+	Level          string   `json:"level" enums:"A,B,C" example:"A"`
+	Region         string   `json:"region" example:"江苏"`
+	Address        string   `json:"address" example:"苏州工业园区星湖街 328 号"`
+	Phone          string   `json:"phone" example:"0512-6288 1234"`
+	Email          string   `json:"email" example:"purchase@hengda-jx.example.cn"`
+	Website        string   `json:"website" example:"https://hengda-jx.example.cn"`
+	Source         string   `json:"source" enums:"web_form,phone,import,exhibition,referral,api,manual,other" example:"exhibition"`
+	Tags           []string `json:"tags" example:"新客户"`
+	LifecycleStage string   `json:"lifecycle_stage" enums:"prospect,active,at_risk,churned" example:"prospect"`
+} // @name LeadConvertCustomer
+
+// ConvertContact is the new contact of a conversion. Blank: name, title,
+// email from the lead, and its phone as mobile (a mobile number) or phone.
+type ConvertContact struct {
+	Name         string  `json:"name" example:"王建国"`
+	Title        string  `json:"title" example:"采购经理"`
+	Phone        string  `json:"phone" example:"0512-6288 1235"`
+	Mobile       string  `json:"mobile" example:"13912345678"`
+	Email        string  `json:"email" example:"wang.jianguo@hengda-jx.example.cn"`
+	Wechat       string  `json:"wechat" example:"wjg_hengda"`
+	Birthday     *string `json:"birthday" format:"date" example:"1980-05-17"`
+	DecisionRole string  `json:"decision_role" enums:"decision_maker,influencer,evaluator,user,gatekeeper,other" example:"decision_maker"`
+	Notes        string  `json:"notes" example:"展会结识"`
+} // @name LeadConvertContact
+
+// LeadConversionResponse is what a conversion made: the converted lead,
+// its customer and the new contact.
+type LeadConversionResponse struct {
+	Lead     LeadResponse              `json:"lead"`
+	Customer customer.CustomerResponse `json:"customer"`
+	Contact  customer.ContactResponse  `json:"contact"`
+} // @name LeadConversion

@@ -3,14 +3,12 @@ package lead
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/followup"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
-	"github.com/opencrm/crm/internal/platform/validate"
 )
 
 // AddFollowUp records a contact with a lead in the caller's scope and moves
@@ -21,36 +19,15 @@ func (s *Service) AddFollowUp(ctx context.Context, leadID string, req FollowUpCr
 		return nil, err
 	}
 	now := db.Now()
-	f := &FollowUp{ID: uuid.Must(uuid.NewV7()).String(), LeadID: leadID, UserID: authz.ActorFrom(ctx).ID(),
-		Channel: strings.TrimSpace(req.Channel), Content: strings.TrimSpace(req.Content),
-		Feedback: strings.TrimSpace(req.Feedback), NextStep: strings.TrimSpace(req.NextStep),
-		FollowedAt: now, CreatedAt: now}
-	var v validate.V
-	if v.Required("channel", f.Channel) {
-		v.OneOf("channel", f.Channel, Channels...)
-	}
-	if v.Required("content", f.Content) {
-		v.MaxLen("content", f.Content, maxContent)
-	}
-	v.MaxLen("feedback", f.Feedback, maxContent)
-	v.MaxLen("next_step", f.NextStep, maxNextStep)
-	if t, ok := parseTime(&v, "followed_at", req.FollowedAt); ok && t != nil {
-		if t.After(now.Add(futureSkew)) {
-			v.Add("followed_at", "in_future")
-		} else {
-			f.FollowedAt = *t
-		}
-	}
-	if t, ok := parseTime(&v, "next_follow_up_at", req.NextFollowUpAt); ok && t != nil {
-		if !t.After(f.FollowedAt) {
-			v.Add("next_follow_up_at", "before_followed_at")
-		}
-		f.NextFollowUpAt = t
-	}
-	if err := v.Err(); err != nil {
+	e, err := followup.Check(followup.Input{Channel: req.Channel, Content: req.Content, Feedback: req.Feedback,
+		NextStep: req.NextStep, FollowedAt: req.FollowedAt, NextFollowUpAt: req.NextFollowUpAt}, now)
+	if err != nil {
 		return nil, err
 	}
-	_, err := s.mutate(ctx, leadID, nil, "follow_up", func(ctx context.Context, l *Lead) error {
+	f := &FollowUp{ID: uuid.Must(uuid.NewV7()).String(), LeadID: leadID, UserID: authz.ActorFrom(ctx).ID(),
+		Channel: e.Channel, Content: e.Content, Feedback: e.Feedback, NextStep: e.NextStep,
+		FollowedAt: e.FollowedAt, NextFollowUpAt: e.NextFollowUpAt, CreatedAt: now}
+	_, err = s.mutate(ctx, leadID, nil, "follow_up", func(ctx context.Context, l *Lead) error {
 		if err := s.store.CreateFollowUp(ctx, f); err != nil {
 			return err
 		}
@@ -81,22 +58,4 @@ func (s *Service) ListFollowUps(ctx context.Context, leadID string, r paging.Req
 		return page, fmt.Errorf("lead.list_follow_ups: %w", err)
 	}
 	return page, nil
-}
-
-// parseTime reads an optional RFC 3339 time (or a date, as 00:00 UTC) from a
-// request field, kept as UTC at the database's precision. ok is false when
-// it is malformed.
-func parseTime(v *validate.V, field string, s *string) (*time.Time, bool) {
-	if s == nil || strings.TrimSpace(*s) == "" {
-		return nil, true
-	}
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(*s))
-	if err != nil {
-		if t, err = time.Parse(time.DateOnly, strings.TrimSpace(*s)); err != nil {
-			v.Add(field, "invalid_time")
-			return nil, false
-		}
-	}
-	t = t.UTC().Truncate(time.Microsecond)
-	return &t, true
 }

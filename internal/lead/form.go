@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/validate"
@@ -67,6 +68,29 @@ func (s *Service) CreateFromForm(ctx context.Context, f FormLead) error {
 		if err := s.db.Conn(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("lead.form_audit: %w", err)
 		}
-		return nil
+		return s.flagFormDuplicate(ctx, l, row)
 	})
+}
+
+// flagFormDuplicate records, for staff, that a form lead duplicates
+// existing records. A public form still creates the lead and answers
+// exactly as for any other submission: refusing it, or answering
+// differently, would tell anyone on the internet which phones and emails
+// are already customers.
+func (s *Service) flagFormDuplicate(ctx context.Context, l *Lead, created audit.Log) error {
+	ms, err := s.dups.Find(ctx, nil, dedupe.Keys(l.Phone, l.Email, l.Company), dedupe.Exclude{LeadIDs: []string{l.ID}})
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	b, err := json.Marshal(map[string]any{"duplicate": true, "matches": dedupe.Refs(ms)})
+	if err != nil {
+		return fmt.Errorf("lead.form_duplicate: %w", err)
+	}
+	after := string(b)
+	row := created
+	row.ID, row.Action, row.After = uuid.Must(uuid.NewV7()).String(), "duplicate_detected", &after
+	if err := s.db.Conn(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("lead.form_duplicate: %w", err)
+	}
+	return nil
 }

@@ -19,6 +19,8 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.GET("/leads", h.list)
 	g.POST("/leads", h.create)
 	g.GET("/leads/pool", h.pool)
+	g.GET("/leads/duplicates", h.duplicates)
+	g.POST("/leads/:id/convert", h.convert)
 	g.POST("/leads/:id/claim", h.claim)
 	g.POST("/leads/:id/disqualify", h.disqualify)
 	g.GET("/leads/:id/assignments", h.assignments)
@@ -86,29 +88,35 @@ func (h *Handler) list(c echo.Context) error {
 // create adds a lead.
 //
 //	@Summary		Create a lead
-//	@Description	owner_id may name an active user the caller may give records to (a manager: their team and sub-teams; an admin: anyone). Without owner_id a rep owns the lead; a lead an admin, a manager or an API key creates without owner_id goes through the assignment rules (/lead-assignment-rules): the first matching rule gives it an owner and status assigned (the owner is notified), and with no match it stays unowned in the lead pool (GET /leads/pool). source defaults to manual, status to new.
+//	@Description	owner_id may name an active user the caller may give records to (a manager: their team and sub-teams; an admin: anyone). Without owner_id a rep owns the lead; a lead an admin, a manager or an API key creates without owner_id goes through the assignment rules (/lead-assignment-rules): the first matching rule gives it an owner and status assigned (the owner is notified), and with no match it stays unowned in the lead pool (GET /leads/pool). source defaults to manual, status to new. Duplicate check (查重): a phone, email or company matching a live lead (any status) or customer (a customer's name, phone or email, or a phone or email of one of its contacts), compared normalised (spaces, dashes, +86/0086, full-width characters, case; company legal forms such as 有限公司 or Co., Ltd. ignored), is 409 code duplicate with matches [{type, in_scope, matched_on, id, name, owner_id}]; matches outside the caller's data scope carry only type, in_scope false and matched_on. allow_duplicate=true creates the lead anyway and audits the override (action duplicate_override, with the matches). GET /leads/duplicates checks ahead of time.
 //	@ID				createLead
 //	@Tags			leads
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
-//	@Param			body	body		LeadCreateRequest	true	"Lead"
-//	@Success		201		{object}	LeadResponse
-//	@Header			201		{string}	ETag	"Version, for If-Match"
-//	@Failure		400		{object}	httpx.Problem
-//	@Failure		401		{object}	httpx.Problem
-//	@Failure		403		{object}	httpx.Problem
-//	@Failure		413		{object}	httpx.Problem
-//	@Failure		415		{object}	httpx.Problem
-//	@Failure		422		{object}	httpx.Problem
+//	@Param			allow_duplicate	query		bool				false	"Create even if it duplicates existing records (audited)"
+//	@Param			body			body		LeadCreateRequest	true	"Lead"
+//	@Success		201				{object}	LeadResponse
+//	@Header			201				{string}	ETag	"Version, for If-Match"
+//	@Failure		400				{object}	httpx.Problem
+//	@Failure		401				{object}	httpx.Problem
+//	@Failure		403				{object}	httpx.Problem
+//	@Failure		409				{object}	httpx.Problem
+//	@Failure		413				{object}	httpx.Problem
+//	@Failure		415				{object}	httpx.Problem
+//	@Failure		422				{object}	httpx.Problem
 //	@Router			/leads [post]
 func (h *Handler) create(c echo.Context) error {
+	allow, err := httpx.QueryBool(c, "allow_duplicate", false)
+	if err != nil {
+		return err
+	}
 	var req LeadCreateRequest
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
-	l, err := h.svc.Create(c.Request().Context(), req)
+	l, err := h.svc.CreateWith(c.Request().Context(), req, CreateOptions{AllowDuplicate: allow})
 	if err != nil {
 		return err
 	}

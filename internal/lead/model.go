@@ -5,6 +5,7 @@ package lead
 import (
 	"time"
 
+	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/i18n"
@@ -23,8 +24,6 @@ func init() {
 			i18n.EN:   "converted and disqualified are set by the lead's convert and disqualify actions, not here",
 			i18n.ZhCN: "“已转化”和“无效”状态只能通过线索的转化、作废操作设置",
 		},
-		"in_future":          {i18n.EN: "must not be in the future", i18n.ZhCN: "不能晚于当前时间"},
-		"before_followed_at": {i18n.EN: "must be after followed_at", i18n.ZhCN: "必须晚于跟进时间"},
 	})
 }
 
@@ -49,8 +48,6 @@ var (
 	EditableStatuses = []string{StatusNew, StatusContacted, StatusQualified}
 	// Sources are where leads come from.
 	Sources = []string{"web_form", "phone", "import", "exhibition", "referral", "api", "manual", "other"}
-	// Channels are how a follow-up happened.
-	Channels = []string{"call", "visit", "email", "wechat", "meeting", "other"}
 )
 
 // DefaultSource is the source of a lead created without one.
@@ -66,13 +63,7 @@ const (
 	maxProduct     = 200
 	maxDescription = 10000
 	maxTags        = 20
-	maxContent     = 5000
-	maxNextStep    = 500
 )
-
-// futureSkew tolerates client clocks slightly ahead of ours when checking
-// that a follow-up did not happen in the future.
-const futureSkew = time.Minute
 
 // Lead is a prospect not yet qualified into a customer.
 type Lead struct {
@@ -94,18 +85,37 @@ type Lead struct {
 	// AssignmentRuleID is the rule that routed the lead to its owner.
 	AssignmentRuleID *string
 	DisqualifyReason string
-	Tags             db.StringList
-	LastFollowedAt   *time.Time
-	NextFollowUpAt   *time.Time
-	CreatedBy        string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	DeletedAt        gorm.DeletedAt
-	Version          int
+	// CustomerID and ContactID are what the lead was converted into, at
+	// ConvertedAt by ConvertedBy.
+	CustomerID  *string
+	ContactID   *string
+	ConvertedAt *time.Time
+	ConvertedBy string
+	// PhoneNorm, EmailNorm and CompanyNorm are the duplicate-check keys
+	// (package dedupe), kept up to date by the store on every write.
+	PhoneNorm      string
+	EmailNorm      string
+	CompanyNorm    string
+	Tags           db.StringList
+	LastFollowedAt *time.Time
+	NextFollowUpAt *time.Time
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DeletedAt      gorm.DeletedAt
+	Version        int
 }
 
 // TableName pins the table.
 func (Lead) TableName() string { return "leads" }
+
+// SetNorms recomputes the duplicate-check keys from the raw values; the
+// store calls it before every write, and a bulk writer that bypasses the
+// store (an import) must call it too.
+func (l *Lead) SetNorms() {
+	k := dedupe.Keys(l.Phone, l.Email, l.Company)
+	l.PhoneNorm, l.EmailNorm, l.CompanyNorm = k.Phone, k.Email, k.Company
+}
 
 // FollowUp is one contact with a lead: a call, a visit, a message.
 type FollowUp struct {

@@ -49,8 +49,9 @@ func TestPaginationUnderConcurrentInserts(t *testing.T) {
 		// Repeated names and companies make the sort keys tie, so the id
 		// tie-breaker is exercised.
 		for i := range 23 {
-			create(t, rep.Client, map[string]any{"name": fmt.Sprintf("客户%d", i%4),
-				"company": fmt.Sprintf("公司%d", i%3), "status": []string{"new", "contacted", "qualified"}[i%3]})
+			rep.Post("/leads?allow_duplicate=true", map[string]any{"name": fmt.Sprintf("客户%d", i%4),
+				"company": fmt.Sprintf("公司%d", i%3), "status": []string{"new", "contacted", "qualified"}[i%3]}).
+				Status(http.StatusCreated)
 		}
 		for _, sort := range []string{"", "name", "-name,created_at", "company,-updated_at", "status,name", "-updated_at"} {
 			query := "sort=" + url.QueryEscape(sort)
@@ -63,8 +64,10 @@ func TestPaginationUnderConcurrentInserts(t *testing.T) {
 				// A newer row (and one that sorts first by name) arrives
 				// between pages.
 				n++
-				create(t, rep.Client, map[string]any{"name": fmt.Sprintf("客户%d", n%4), "company": "公司0"})
-				create(t, rep.Client, map[string]any{"name": "0-first", "company": "0-first"})
+				for _, l := range []map[string]any{{"name": fmt.Sprintf("客户%d", n%4), "company": "公司0"},
+					{"name": "0-first", "company": "0-first"}} {
+					rep.Post("/leads?allow_duplicate=true", l).Status(http.StatusCreated)
+				}
 			})
 			var originals []string
 			seen := map[string]bool{}

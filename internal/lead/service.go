@@ -2,12 +2,12 @@ package lead
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/audit"
@@ -22,6 +22,7 @@ import (
 type Directory interface {
 	UserByID(ctx context.Context, id string) (*org.User, error)
 	TeamSubtree(ctx context.Context, teamID string) ([]string, error)
+	AssignableOwner(ctx context.Context, a *authz.Actor, field, id string) (*org.User, error)
 }
 
 // Service holds the lead use cases.
@@ -33,11 +34,14 @@ type Service struct {
 	// settings and notify are set by UseRouting.
 	settings SettingsSource
 	notify   Notifier
+	dups     *dedupe.Finder
+	// customers is set by UseCustomers (conversion).
+	customers Customers
 }
 
 // NewService wires the lead service.
 func NewService(d *db.DB, st *Store, users Directory, aw *audit.Writer) *Service {
-	return &Service{db: d, store: st, users: users, audit: aw}
+	return &Service{db: d, store: st, users: users, audit: aw, dups: dedupe.NewFinder(d)}
 }
 
 // Get loads one lead in the caller's scope.
@@ -72,11 +76,25 @@ func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.
 	return page, nil
 }
 
-// Create adds a lead. A rep owns what they create unless they name an
+// CreateOptions tune Create.
+type CreateOptions struct {
+	// AllowDuplicate creates the lead even when it matches existing leads
+	// or customers; the override is audited.
+	AllowDuplicate bool
+}
+
+// Create adds a lead after the duplicate check (CreateWith with no
+// options): a lead whose phone, email or company matches a live lead or
+// customer is a 409 duplicate listing the matches.
+func (s *Service) Create(ctx context.Context, req LeadCreateRequest) (*Lead, error) {
+	return s.CreateWith(ctx, req, CreateOptions{})
+}
+
+// CreateWith adds a lead. A rep owns what they create unless they name an
 // owner they may give it to. A lead an admin, manager or API key creates
 // without owner_id goes through the assignment rules, and stays unowned in
 // the pool when none matches.
-func (s *Service) Create(ctx context.Context, req LeadCreateRequest) (*Lead, error) {
+func (s *Service) CreateWith(ctx context.Context, req LeadCreateRequest, opts CreateOptions) (*Lead, error) {
 	if err := authz.Require(ctx, "leads:write"); err != nil {
 		return nil, err
 	}
@@ -103,6 +121,10 @@ func (s *Service) Create(ctx context.Context, req LeadCreateRequest) (*Lead, err
 		owner = a.UserID
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		dups, err := s.checkDuplicates(ctx, l, opts.AllowDuplicate)
+		if err != nil {
+			return err
+		}
 		reason := ReasonManual
 		switch {
 		case owner != "" && owner == a.UserID:
@@ -126,7 +148,10 @@ func (s *Service) Create(ctx context.Context, req LeadCreateRequest) (*Lead, err
 				return err
 			}
 		}
-		return s.audit.Record(ctx, "create", "lead", l.ID, nil, View(l))
+		if err := s.audit.Record(ctx, "create", "lead", l.ID, nil, View(l)); err != nil {
+			return err
+		}
+		return s.recordOverride(ctx, l.ID, dups)
 	})
 	if err != nil {
 		return nil, err
@@ -244,28 +269,11 @@ func (s *Service) mutateFrom(ctx context.Context, load func(context.Context, *au
 	return out, err
 }
 
-// checkOwner refuses an owner the actor may not give records to. Unknown
-// users and users outside the actor's reach get the same answer, so the
-// check reveals nothing about who exists.
+// checkOwner refuses an owner the actor may not give records to
+// (org.Store.AssignableOwner: same answer for unknown and out-of-reach).
 func (s *Service) checkOwner(ctx context.Context, a *authz.Actor, id string) error {
-	unknown := apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "unknown_ref", Params: []any{"user"}})
-	if _, err := uuid.Parse(id); err != nil {
-		return unknown
-	}
-	u, err := s.users.UserByID(ctx, id)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return unknown
-	}
-	if err != nil {
-		return err
-	}
-	if !a.CanOwn(u.ID, u.TeamIDValue()) {
-		return unknown
-	}
-	if !u.Active {
-		return apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "inactive_user"})
-	}
-	return nil
+	_, err := s.users.AssignableOwner(ctx, a, "owner_id", id)
+	return err
 }
 
 // checkStatus allows the statuses a create or PATCH may set.
@@ -285,6 +293,8 @@ func check(v *validate.V, l *Lead) error {
 		&l.ProductInterest} {
 		*p = strings.TrimSpace(*p)
 	}
+	// Full-width digits and ＠ (typed with a Chinese IME) are kept as ASCII.
+	l.Phone, l.Email = dedupe.Fold(l.Phone), dedupe.Fold(l.Email)
 	if v.Required("name", l.Name) {
 		v.MaxLen("name", l.Name, maxName)
 	}

@@ -126,6 +126,7 @@ func filter(q *gorm.DB, f Filter) *gorm.DB {
 
 // Create inserts a lead.
 func (s *Store) Create(ctx context.Context, l *Lead) error {
+	l.SetNorms()
 	if err := s.db.Conn(ctx).Create(l).Error; err != nil {
 		return fmt.Errorf("lead.create: %w", err)
 	}
@@ -134,13 +135,15 @@ func (s *Store) Create(ctx context.Context, l *Lead) error {
 
 // mutable lists the columns a write may change.
 var mutable = []string{"name", "company", "title", "phone", "email", "source", "region", "product_interest",
-	"description", "status", "owner_id", "assigned_at", "assignment_rule_id", "disqualify_reason", "tags", "last_followed_at", "next_follow_up_at", "updated_at", "version"}
+	"description", "status", "owner_id", "assigned_at", "assignment_rule_id", "disqualify_reason", "tags", "last_followed_at", "next_follow_up_at", "updated_at", "version",
+	"customer_id", "contact_id", "converted_at", "converted_by", "phone_norm", "email_norm", "company_norm"}
 
 // Save writes l back if it is still at version read: a concurrent writer
 // that got there first makes this a 412 instead of a lost update.
 // UpdateColumns keeps GORM from stamping its own updated_at over the one
 // the service set and returns to the client.
 func (s *Store) Save(ctx context.Context, l *Lead, read int) error {
+	l.SetNorms()
 	res := s.db.Conn(ctx).Model(&Lead{}).Where("id = ? AND version = ?", l.ID, read).Select(mutable).UpdateColumns(l)
 	if res.Error != nil {
 		return fmt.Errorf("lead.save: %w", res.Error)

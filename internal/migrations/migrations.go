@@ -15,5 +15,7 @@ func All() []*gormigrate.Migration {
 		v0002SettingsNotifications(),
 		v0003Customers(),
 		v0004LeadRouting(),
+		v0005DedupeConvert(),
+		v0006Imports(),
 	}
 }

@@ -2,9 +2,12 @@ package org
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 )
 
@@ -63,4 +66,29 @@ func (s *Store) TeamSubtree(ctx context.Context, teamID string) ([]string, error
 		return nil, err
 	}
 	return Subtree(all, teamID), nil
+}
+
+// AssignableOwner loads the user the actor wants to make owner of a record
+// and checks the actor may: an active user inside the actor's reach
+// (authz.Actor.CanOwn). Unknown, malformed and out-of-reach ids get the same
+// 422 on field, so the check reveals nothing about who exists.
+func (s *Store) AssignableOwner(ctx context.Context, a *authz.Actor, field, id string) (*User, error) {
+	unknown := apperr.Invalid(apperr.FieldError{Field: field, Message: "unknown_ref", Params: []any{"user"}})
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, unknown
+	}
+	u, err := s.UserByID(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil, unknown
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanOwn(u.ID, u.TeamIDValue()) {
+		return nil, unknown
+	}
+	if !u.Active {
+		return nil, apperr.Invalid(apperr.FieldError{Field: field, Message: "inactive_user"})
+	}
+	return u, nil
 }

@@ -26,6 +26,43 @@ func (h *Handler) Routes(g *echo.Group) {
 // /api/v1 group.
 func (h *Handler) PublicRoutes(g *echo.Group) {
 	g.POST("/public/forms/:key/submissions", h.submit)
+	g.OPTIONS("/public/forms/:key/submissions", h.preflight)
+}
+
+// allowOrigin sets the CORS headers for a browser page of an allowed site,
+// so the page can read the answer (or post at all, after a preflight).
+func allowOrigin(c echo.Context, origin string) {
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderAccessControlAllowOrigin, origin)
+	hd.Add(echo.HeaderVary, echo.HeaderOrigin)
+	hd.Set(echo.HeaderAccessControlExposeHeaders, "Retry-After, X-Request-Id")
+}
+
+// preflight answers a browser's CORS preflight for a web form.
+//
+//	@Summary		Preflight a web form submission
+//	@Description	Browsers send this before posting JSON from a website. Allowed when the form is active and the Origin is one of its allowed_origins (any origin when it has none).
+//	@ID				preflightWebForm
+//	@Tags			web-forms
+//	@Param			key								path	string	true	"Form key"
+//	@Param			Origin							header	string	true	"Browser origin"
+//	@Param			Access-Control-Request-Method	header	string	false	"POST"
+//	@Success		204
+//	@Header			204	{string}	Access-Control-Allow-Origin	"The origin, echoed"
+//	@Failure		403	{object}	httpx.Problem
+//	@Failure		404	{object}	httpx.Problem
+//	@Router			/public/forms/{key}/submissions [options]
+func (h *Handler) preflight(c echo.Context) error {
+	origin, err := h.svc.CORSOrigin(c.Request().Context(), c.Param("key"), c.Request().Header.Get(echo.HeaderOrigin))
+	if err != nil {
+		return err
+	}
+	allowOrigin(c, origin)
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderAccessControlAllowMethods, http.MethodPost)
+	hd.Set(echo.HeaderAccessControlAllowHeaders, "Content-Type, Accept-Language")
+	hd.Set(echo.HeaderAccessControlMaxAge, "600")
+	return c.NoContent(http.StatusNoContent)
 }
 
 func render(c echo.Context, status int, f *Form) error {
@@ -211,6 +248,12 @@ func (h *Handler) submit(c echo.Context) error {
 		return err
 	}
 	cl := Client{Origin: c.Request().Header.Get(echo.HeaderOrigin), IP: c.RealIP(), RequestID: httpx.RequestID(c)}
+	if cl.Origin != "" {
+		// Let the page read the answer, errors included, when its site may post.
+		if origin, err := h.svc.CORSOrigin(c.Request().Context(), c.Param("key"), cl.Origin); err == nil {
+			allowOrigin(c, origin)
+		}
+	}
 	if err := h.svc.Submit(c.Request().Context(), c.Param("key"), cl, req); err != nil {
 		return err
 	}

@@ -193,7 +193,7 @@ func (s *Service) Submit(ctx context.Context, key string, cl Client, req Submiss
 	if !f.Active {
 		return apperr.NotFound("web_form")
 	}
-	if len(f.AllowedOrigins) > 0 && !slices.Contains(f.AllowedOrigins, normOrigin(cl.Origin)) {
+	if !originAllowed(f, cl.Origin) {
 		return apperr.New(apperr.ErrForbidden, "origin_not_allowed", "origin_not_allowed")
 	}
 	res, err := s.limiter.Allow(ctx, s.redis.Key("webform", f.ID, cl.IP), redis_rate.PerMinute(PerMinute))
@@ -213,6 +213,32 @@ func (s *Service) Submit(ctx context.Context, key string, cl Client, req Submiss
 		RequestID: cl.RequestID, IP: cl.IP, Name: req.Name, Company: req.Company, Phone: req.Phone,
 		Email: req.Email, Title: req.Title, Region: req.Region, ProductInterest: req.ProductInterest,
 		Message: strings.TrimSpace(req.Message)})
+}
+
+// originAllowed: a form without allowed origins takes any; otherwise the
+// Origin must be one of them (a missing Origin is refused).
+func originAllowed(f *Form, origin string) bool {
+	return len(f.AllowedOrigins) == 0 || slices.Contains(f.AllowedOrigins, normOrigin(origin))
+}
+
+// CORSOrigin answers a browser's question "may this page post to the
+// form?": the origin to echo in Access-Control-Allow-Origin, or 404 for an
+// unknown or inactive form and 403 for an origin the form refuses.
+func (s *Service) CORSOrigin(ctx context.Context, key, origin string) (string, error) {
+	if len(key) > 64 || origin == "" {
+		return "", apperr.NotFound("web_form")
+	}
+	f, err := s.load(ctx, "form_key", key)
+	if err != nil {
+		return "", err
+	}
+	if !f.Active {
+		return "", apperr.NotFound("web_form")
+	}
+	if !originAllowed(f, origin) {
+		return "", apperr.New(apperr.ErrForbidden, "origin_not_allowed", "origin_not_allowed")
+	}
+	return origin, nil
 }
 
 // check normalises a form in place and validates it.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opencrm/crm/internal/apptest"
 	"github.com/opencrm/crm/internal/lead"
+	"github.com/opencrm/crm/internal/platform/config"
 	"github.com/opencrm/crm/internal/webform"
 )
 
@@ -182,4 +183,47 @@ func deref(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+func TestWebFormCORS(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		// A global CORS allow-list for the SPA must not swallow form preflights.
+		env := apptest.New(t, b, func(c *config.Config) { c.CORSOrigins = []string{"https://app.crm.example"} })
+		f := form(t, env, map[string]any{"name": "官网", "allowed_origins": []string{"https://www.example.cn"}})
+		open := form(t, env, map[string]any{"name": "任意站点"})
+		pre := func(key, origin string) *apptest.Response {
+			r := env.Anonymous().Req(http.MethodOptions, "/public/forms/"+key+"/submissions", nil).
+				Header("Access-Control-Request-Method", "POST")
+			if origin != "" {
+				r = r.Header("Origin", origin)
+			}
+			return r.Send()
+		}
+		r := pre(f.FormKey, "https://www.example.cn").Status(http.StatusNoContent)
+		if r.Header.Get("Access-Control-Allow-Origin") != "https://www.example.cn" ||
+			!strings.Contains(r.Header.Get("Access-Control-Allow-Methods"), "POST") ||
+			!strings.Contains(r.Header.Get("Access-Control-Allow-Headers"), "Content-Type") {
+			t.Fatalf("preflight headers = %v", r.Header)
+		}
+		r = pre(f.FormKey, "https://evil.example").Status(http.StatusForbidden)
+		if r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatal("refused origin got an allow-origin header")
+		}
+		pre("no-such-form", "https://www.example.cn").Status(http.StatusNotFound)
+		pre(f.FormKey, "").Status(http.StatusNotFound)
+		// A form without allowed origins takes any site.
+		if got := pre(open.FormKey, "https://any.example").Status(http.StatusNoContent).
+			Header.Get("Access-Control-Allow-Origin"); got != "https://any.example" {
+			t.Fatalf("open form allow-origin = %q", got)
+		}
+		// The POST answer is readable by the allowed page, not by others.
+		ok := submit(env, f.FormKey, "https://www.example.cn", map[string]any{"name": "王先生"}).Status(http.StatusAccepted)
+		if ok.Header.Get("Access-Control-Allow-Origin") != "https://www.example.cn" {
+			t.Fatalf("POST allow-origin = %q", ok.Header.Get("Access-Control-Allow-Origin"))
+		}
+		bad := submit(env, f.FormKey, "https://evil.example", map[string]any{"name": "x"}).Status(http.StatusForbidden)
+		if bad.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatal("refused origin can read the answer")
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/opencrm/crm/internal/platform/apperr"
@@ -111,4 +112,23 @@ func (v *V) Password(field, s string) {
 	if letters == n || digits == n {
 		v.Add(field, "password_weak")
 	}
+}
+
+// Time reads an optional RFC 3339 time (or a date, as 00:00 UTC) from a
+// request field, as UTC at the databases' precision (microseconds). ok is
+// false, with a field error added, when it is malformed.
+func (v *V) Time(field string, s *string) (t *time.Time, ok bool) {
+	if s == nil || strings.TrimSpace(*s) == "" {
+		return nil, true
+	}
+	in := strings.TrimSpace(*s)
+	p, err := time.Parse(time.RFC3339Nano, in)
+	if err != nil {
+		if p, err = time.Parse(time.DateOnly, in); err != nil {
+			v.Add(field, "invalid_time")
+			return nil, false
+		}
+	}
+	p = p.UTC().Truncate(time.Microsecond)
+	return &p, true
 }

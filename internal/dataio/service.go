@@ -1,0 +1,182 @@
+package dataio
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/customer"
+	"github.com/opencrm/crm/internal/lead"
+	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/validate"
+	"gorm.io/gorm"
+)
+
+// Service runs imports and exports on top of the lead and customer
+// services and stores.
+type Service struct {
+	db        *db.DB
+	leads     *lead.Service
+	leadStore *lead.Store
+	customers *customer.Service
+	custStore *customer.Store
+	queue     Queue
+	log       *slog.Logger
+}
+
+// Workers is how many imports run at once in one process.
+const Workers = 2
+
+// NewService wires the service with an in-process worker pool.
+func NewService(d *db.DB, ls *lead.Service, cs *customer.Service, log *slog.Logger) *Service {
+	s := &Service{db: d, leads: ls, leadStore: lead.NewStore(d), customers: cs, custStore: customer.NewStore(d), log: log}
+	s.queue = NewPool(Workers, s.Run, log)
+	return s
+}
+
+// UseQueue replaces the job queue (tests, issue 4's Redis queue).
+func (s *Service) UseQueue(q Queue) { s.queue = q }
+
+// Queue is the job queue in use.
+func (s *Service) Queue() Queue { return s.queue }
+
+// writePerm is the permission importing into an entity needs.
+func writePerm(entity string) string { return entity + ":write" }
+
+// readPerm is the permission exporting an entity needs.
+func readPerm(entity string) string { return entity + ":read" }
+
+// SubmitInput is an upload to import.
+type SubmitInput struct {
+	Entity      string
+	DryRun      bool
+	OnDuplicate string
+	FileName    string
+	Lang        string
+	File        io.Reader
+}
+
+// Submit stores the file and queues the job; the caller's identity is
+// saved with it, so the job runs with their permissions and data scope.
+func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Job, error) {
+	if err := authz.Require(ctx, "imports:write"); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(Entities, in.Entity) {
+		return nil, apperr.Invalid(apperr.FieldError{Field: "entity", Message: "one_of", Params: []any{strings.Join(Entities, ", ")}})
+	}
+	if err := authz.Require(ctx, writePerm(in.Entity)); err != nil {
+		return nil, err
+	}
+	if in.OnDuplicate == "" {
+		in.OnDuplicate = DupSkip
+	}
+	var v validate.V
+	v.OneOf("on_duplicate", in.OnDuplicate, DupSkip, DupUpdate, DupCreate)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(in.File, 64<<10)
+	head, _ := br.Peek(8)
+	format, ok := sniff(head)
+	if !ok || len(head) == 0 {
+		return nil, apperr.Invalid(apperr.FieldError{Field: "file", Message: "import_bad_file", Params: []any{"XLS/empty"}})
+	}
+	a := authz.ActorFrom(ctx)
+	actor, err := json.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	now := db.Now()
+	j := &Job{ID: uuid.Must(uuid.NewV7()).String(), Entity: in.Entity, Status: StatusQueued, Format: format,
+		FileName: clip(in.FileName, 255), DryRun: in.DryRun, OnDuplicate: in.OnDuplicate, Lang: in.Lang,
+		Actor: string(actor), CreatedBy: a.ID(), Errors: "[]", CreatedAt: now, UpdatedAt: now}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.db.Conn(ctx).Create(j).Error; err != nil {
+			return fmt.Errorf("import.create: %w", err)
+		}
+		n, err := storeFile(ctx, s.db, j.ID, br)
+		if err != nil {
+			return err
+		}
+		j.FileSize = n
+		return s.db.Conn(ctx).Model(j).UpdateColumn("file_size", n).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.queue.Enqueue(ctx, j.ID); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Get loads a job the caller started (an admin or API key: any job).
+func (s *Service) Get(ctx context.Context, id string) (*Job, error) {
+	if err := authz.Require(ctx, "imports:read"); err != nil {
+		return nil, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, apperr.NotFound("import")
+	}
+	var j Job
+	err := s.mine(ctx).Where("id = ?", id).Take(&j).Error
+	if db.IsNotFound(err) {
+		return nil, apperr.NotFound("import")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("import.get: %w", err)
+	}
+	return &j, nil
+}
+
+// mine is the jobs the caller may see.
+func (s *Service) mine(ctx context.Context) *gorm.DB {
+	q := s.db.Conn(ctx).Model(&Job{})
+	if a := authz.ActorFrom(ctx); !a.SeesAll() {
+		q = q.Where("created_by = ?", a.ID())
+	}
+	return q
+}
+
+var jobSpec = paging.Spec[Job]{
+	Columns: map[string]paging.Column[Job]{
+		"created_at": {Expr: "created_at", Time: true, Get: func(j *Job) any { return j.CreatedAt }},
+	},
+	Default: "-created_at",
+	IDExpr:  "id",
+	ID:      func(j *Job) string { return j.ID },
+}
+
+// List pages through the caller's jobs, newest first.
+func (s *Service) List(ctx context.Context, r paging.Request) (paging.Page[Job], error) {
+	if err := authz.Require(ctx, "imports:read"); err != nil {
+		return paging.Page[Job]{}, err
+	}
+	q, err := jobSpec.Parse(r)
+	if err != nil {
+		return paging.Page[Job]{}, err
+	}
+	page, err := q.Fetch(s.mine(ctx))
+	if err != nil {
+		return page, fmt.Errorf("import.list: %w", err)
+	}
+	return page, nil
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

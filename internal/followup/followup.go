@@ -1,0 +1,73 @@
+// Package followup holds what every follow-up record (跟进记录) shares,
+// whether it is about a lead or a customer: the channels and the rules for
+// a valid entry.
+package followup
+
+import (
+	"strings"
+	"time"
+
+	"github.com/opencrm/crm/internal/platform/i18n"
+	"github.com/opencrm/crm/internal/platform/validate"
+)
+
+func init() {
+	i18n.Register(map[string]map[i18n.Lang]string{
+		"in_future":          {i18n.EN: "must not be in the future", i18n.ZhCN: "不能晚于当前时间"},
+		"before_followed_at": {i18n.EN: "must be after followed_at", i18n.ZhCN: "必须晚于跟进时间"},
+	})
+}
+
+// Channels are how a follow-up happened.
+var Channels = []string{"call", "visit", "email", "wechat", "meeting", "other"}
+
+const (
+	maxContent  = 5000
+	maxNextStep = 500
+	// futureSkew tolerates client clocks slightly ahead of ours.
+	futureSkew = time.Minute
+)
+
+// Input is a follow-up as a client sends it.
+type Input struct {
+	Channel, Content, Feedback, NextStep string
+	FollowedAt, NextFollowUpAt           *string
+}
+
+// Entry is a checked follow-up.
+type Entry struct {
+	Channel, Content, Feedback, NextStep string
+	FollowedAt                           time.Time
+	NextFollowUpAt                       *time.Time
+}
+
+// Check trims and validates a follow-up recorded at now: channel and
+// content required, lengths capped, followed_at (default now) not in the
+// future, next_follow_up_at after it. Every bad field is in one 422.
+func Check(in Input, now time.Time) (Entry, error) {
+	e := Entry{Channel: strings.TrimSpace(in.Channel), Content: strings.TrimSpace(in.Content),
+		Feedback: strings.TrimSpace(in.Feedback), NextStep: strings.TrimSpace(in.NextStep), FollowedAt: now}
+	var v validate.V
+	if v.Required("channel", e.Channel) {
+		v.OneOf("channel", e.Channel, Channels...)
+	}
+	if v.Required("content", e.Content) {
+		v.MaxLen("content", e.Content, maxContent)
+	}
+	v.MaxLen("feedback", e.Feedback, maxContent)
+	v.MaxLen("next_step", e.NextStep, maxNextStep)
+	if t, ok := v.Time("followed_at", in.FollowedAt); ok && t != nil {
+		if t.After(now.Add(futureSkew)) {
+			v.Add("followed_at", "in_future")
+		} else {
+			e.FollowedAt = *t
+		}
+	}
+	if t, ok := v.Time("next_follow_up_at", in.NextFollowUpAt); ok && t != nil {
+		if !t.After(e.FollowedAt) {
+			v.Add("next_follow_up_at", "before_followed_at")
+		}
+		e.NextFollowUpAt = t
+	}
+	return e, v.Err()
+}
