@@ -53,6 +53,8 @@ type App struct {
 	Notifications *notification.Service
 	// Jobs are the scheduled sweeps; Serve's caller starts them.
 	Jobs *jobs.Runner
+	// DataIO runs imports and exports.
+	DataIO *dataio.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -117,6 +119,9 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
 	a.Lead.UseCustomers(a.Customer)
 
+	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, log)
+	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
+
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
 		org.NewHandler(a.Org),
@@ -128,7 +133,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		notification.NewHandler(a.Notifications),
 		jobs.NewHandler(a.Jobs),
 		customer.NewHandler(a.Customer),
-		dataio.NewHandler(dataio.NewService(d, a.Lead, a.Customer, log)),
+		dataio.NewHandler(a.DataIO),
 	)
 	return a, nil
 }

@@ -3,11 +3,9 @@ package dataio
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
@@ -74,11 +72,11 @@ func (li *leadImporter) batch(ctx context.Context, rows []rowIn, p *progress) er
 	for _, r := range rows {
 		l := li.build(r, now)
 		var v validate.V
-		checkLead(&v, l)
-		if err := v.Err(); err != nil {
+		if err := lead.Check(&v, l); err != nil {
 			p.failErr(r.n, err)
 			continue
 		}
+		l.SetNorms() // after Check, which trims and folds what the keys are made of
 		pd := &pending{row: r, lead: l, keys: map[string]string{}}
 		for _, k := range leadKeys {
 			if n := k.get(l); n != "" {
@@ -120,7 +118,7 @@ func (li *leadImporter) batch(ctx context.Context, rows []rowIn, p *progress) er
 // build makes the lead a row describes.
 func (li *leadImporter) build(r rowIn, now time.Time) *lead.Lead {
 	l := &lead.Lead{ID: uuid.Must(uuid.NewV7()).String(), Name: r.get("name"), Company: r.get("company"),
-		Title: r.get("title"), Phone: dedupe.Fold(r.get("phone")), Email: dedupe.Fold(r.get("email")),
+		Title: r.get("title"), Phone: r.get("phone"), Email: r.get("email"),
 		Source: enumValue("source", r.get("source")), Region: r.get("region"),
 		ProductInterest: r.get("product_interest"), Description: r.get("description"), Status: lead.StatusNew,
 		Tags: splitTags(r.get("tags")), OwnerID: li.owner, CreatedBy: li.actor.ID(), CreatedAt: now,
@@ -128,7 +126,6 @@ func (li *leadImporter) build(r rowIn, now time.Time) *lead.Lead {
 	if l.Source == "" {
 		l.Source = importSource
 	}
-	l.SetNorms()
 	return l
 }
 
@@ -236,31 +233,6 @@ func opt(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// checkLead validates an imported lead as POST /leads does (lead.check is
-// not exported; keep the two in step).
-func checkLead(v *validate.V, l *lead.Lead) {
-	if v.Required("name", l.Name) {
-		v.MaxLen("name", l.Name, 200)
-	}
-	v.MaxLen("company", l.Company, 200)
-	v.MaxLen("title", l.Title, 100)
-	v.Phone("phone", l.Phone)
-	v.MaxLen("email", l.Email, 254)
-	v.Email("email", l.Email)
-	v.OneOf("source", l.Source, lead.Sources...)
-	v.MaxLen("region", l.Region, 100)
-	v.MaxLen("product_interest", l.ProductInterest, 200)
-	v.MaxLen("description", l.Description, 10000)
-	tags := make(db.StringList, 0, len(l.Tags))
-	for _, t := range l.Tags {
-		if !slices.Contains(tags, t) {
-			tags = append(tags, t)
-		}
-	}
-	v.Tags("tags", tags, 20)
-	l.Tags = tags
 }
 
 // analyze refreshes the planner's statistics of leads (PostgreSQL) once

@@ -29,6 +29,8 @@ func init() {
 		"import_duplicate_scope": {i18n.EN: "duplicate of a record you cannot see", i18n.ZhCN: "与您无权查看的记录重复"},
 		"import_row_failed":      {i18n.EN: "the row could not be saved", i18n.ZhCN: "该行保存失败"},
 		"import_too_many_cols":   {i18n.EN: "too many columns", i18n.ZhCN: "列数过多"},
+		"import_interrupted": {i18n.EN: "The server stopped during the import; the rows counted as processed were imported, the rest were not.",
+			i18n.ZhCN: "导入过程中服务器停止：已处理的行已导入，其余未导入。"},
 	})
 }
 

@@ -39,7 +39,7 @@ func (s *Service) CreateFromForm(ctx context.Context, f FormLead) error {
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	var v validate.V
 	v.MaxLen("message", l.Description, maxFormMessage)
-	if err := check(&v, l); err != nil {
+	if err := Check(&v, l); err != nil {
 		return err
 	}
 	by := actorRef{"web_form", f.FormID}

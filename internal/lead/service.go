@@ -112,7 +112,7 @@ func (s *Service) CreateWith(ctx context.Context, req LeadCreateRequest, opts Cr
 	}
 	var v validate.V
 	checkStatus(&v, l.Status)
-	if err := check(&v, l); err != nil {
+	if err := Check(&v, l); err != nil {
 		return nil, err
 	}
 	owner := strings.TrimSpace(deref(req.OwnerID))
@@ -187,7 +187,7 @@ func (s *Service) Update(ctx context.Context, id string, ifMatch *int, req LeadU
 		if req.Tags != nil {
 			l.Tags = *req.Tags
 		}
-		return check(&v, l)
+		return Check(&v, l)
 	})
 }
 
@@ -287,8 +287,9 @@ func checkStatus(v *validate.V, st string) {
 	}
 }
 
-// check normalises a lead's fields in place and validates them all.
-func check(v *validate.V, l *Lead) error {
+// Check trims, folds and validates a lead's fields into v, as every way
+// of creating or changing a lead (API, form, import) must.
+func Check(v *validate.V, l *Lead) error {
 	for _, p := range []*string{&l.Name, &l.Company, &l.Title, &l.Phone, &l.Email, &l.Source, &l.Region,
 		&l.ProductInterest} {
 		*p = strings.TrimSpace(*p)

@@ -1,0 +1,64 @@
+package dataio_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opencrm/crm/internal/apptest"
+	"github.com/opencrm/crm/internal/dataio"
+)
+
+// A process that stops mid-import leaves jobs queued or running; the
+// import-recover sweep queues the first again and fails the second.
+func TestRecoverSweep(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		file := csvFile(t, false, []string{"name", "phone"}, []string{"王伟", "13800138000"})
+
+		// A job stuck "running" with no progress for a long time: failed.
+		done := importFile(t, env.Admin, map[string]string{"entity": "leads"}, "a.csv", file)
+		old := time.Now().UTC().Add(-time.Hour)
+		gdb := env.App.DB.Gorm()
+		if err := gdb.Table("import_jobs").Where("id = ?", done.ID).
+			Updates(map[string]any{"status": dataio.StatusRunning, "updated_at": old, "finished_at": nil}).Error; err != nil {
+			t.Fatal(err)
+		}
+		// A job that was queued when its process stopped: queued again, so
+		// it runs to an end (its file was already cleaned up, so it reads
+		// no rows).
+		var queued dataio.ImportJobResponse
+		upload(t, env.Admin, map[string]string{"entity": "leads"}, "b.csv", file).Status(http.StatusAccepted).Decode(&queued)
+		wait(t, env.Admin, queued.ID)
+		if err := gdb.Table("import_jobs").Where("id = ?", queued.ID).
+			Updates(map[string]any{"status": dataio.StatusQueued, "updated_at": old, "started_at": nil}).Error; err != nil {
+			t.Fatal(err)
+		}
+		// A job that is running and reporting progress is left alone.
+		fresh := importFile(t, env.Admin, map[string]string{"entity": "leads", "on_duplicate": "skip"}, "c.csv", file)
+		if err := gdb.Table("import_jobs").Where("id = ?", fresh.ID).
+			Updates(map[string]any{"status": dataio.StatusRunning, "updated_at": time.Now().UTC()}).Error; err != nil {
+			t.Fatal(err)
+		}
+
+		res := env.Admin.Post("/admin/jobs/import-recover/run", nil).Status(http.StatusOK).Map()
+		details := res["details"].(map[string]any)
+		if details["failed"] != float64(1) || details["requeued"] != float64(1) {
+			t.Fatalf("sweep = %v", res)
+		}
+		var j dataio.ImportJobResponse
+		env.Admin.Get("/imports/" + done.ID).Status(http.StatusOK).Decode(&j)
+		if j.Status != dataio.StatusFailed || j.Failure == nil || !strings.Contains(*j.Failure, "stopped") ||
+			j.Created != 1 {
+			t.Fatalf("stale job = %+v", j)
+		}
+		if j = wait(t, env.Admin, queued.ID); j.StartedAt == nil || j.FinishedAt == nil {
+			t.Fatalf("requeued job = %+v", j)
+		}
+		env.Admin.Get("/imports/" + fresh.ID).Status(http.StatusOK).Decode(&j)
+		if j.Status != dataio.StatusRunning {
+			t.Fatalf("live job touched: %+v", j)
+		}
+	})
+}
