@@ -30,6 +30,9 @@ func (s *Store) contactsIn(ctx context.Context, base *gorm.DB) *gorm.DB {
 type ContactFilter struct {
 	CustomerID string
 	Q          string
+	// masked: the caller sees the contacts' handles masked (a pool
+	// customer), so q must not search them.
+	masked bool
 }
 
 func (f ContactFilter) apply(q *gorm.DB) *gorm.DB {
@@ -37,8 +40,11 @@ func (f ContactFilter) apply(q *gorm.DB) *gorm.DB {
 		q = q.Where("contacts.customer_id = ?", f.CustomerID)
 	}
 	if f.Q != "" {
-		q = db.Contains(q, f.Q, "contacts.name", "contacts.title", "contacts.phone", "contacts.mobile",
-			"contacts.email", "contacts.wechat")
+		cols := []string{"contacts.name", "contacts.title"}
+		if !f.masked {
+			cols = append(cols, "contacts.phone", "contacts.mobile", "contacts.email", "contacts.wechat")
+		}
+		q = db.Contains(q, f.Q, cols...)
 	}
 	return q
 }
@@ -104,11 +110,12 @@ func (s *Service) CustomerContacts(ctx context.Context, customerID string, f Con
 	if err := authz.Require(ctx, "contacts:read"); err != nil {
 		return paging.Page[Contact]{}, nil, err
 	}
-	c, err := s.store.GetVisible(ctx, authz.ActorFrom(ctx), customerID)
+	a := authz.ActorFrom(ctx)
+	c, err := s.store.GetVisible(ctx, a, customerID)
 	if err != nil {
 		return paging.Page[Contact]{}, nil, err
 	}
-	f.CustomerID = c.ID
+	f.CustomerID, f.masked = c.ID, masked(a, c)
 	page, err := fetchContacts(r, f.apply(s.db.Conn(ctx).Model(&Contact{})))
 	return page, c, err
 }
@@ -161,6 +168,11 @@ func (s *Service) CreateContact(ctx context.Context, req ContactCreateRequest) (
 		return nil, err
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		// Locked, so a merge of this customer running now either moves the
+		// new contact or has already made the customer disappear.
+		if err := s.store.lockCustomers(ctx, []string{ct.CustomerID}); err != nil {
+			return err
+		}
 		if _, err := s.store.Get(ctx, a, ct.CustomerID); errors.Is(err, apperr.ErrNotFound) {
 			return apperr.Invalid(apperr.FieldError{Field: "customer_id", Message: "unknown_ref",
 				Params: []any{"customer"}})

@@ -58,7 +58,7 @@ func (h *Handler) listContacts(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			id				path		string	true	"Customer id"
-//	@Param			q				query		string	false	"Search name, title, phone, mobile, email, WeChat"
+//	@Param			q				query		string	false	"Search name, title, phone, mobile, email, WeChat; only name and title while the customer is in the pool and shown masked"
 //	@Param			limit			query		int		false	"Page size (1–200)"	default(20)
 //	@Param			cursor			query		string	false	"Cursor from next_cursor"
 //	@Param			sort			query		string	false	"Sort: created_at, updated_at, name; prefix - for descending"	default(-created_at)

@@ -27,7 +27,7 @@ import (
 //	@Param			locked				query		bool	false	"Locked or not"
 //	@Param			phone				query		string	false	"Phone, exact"
 //	@Param			email				query		string	false	"Email, exact"
-//	@Param			q					query		string	false	"Search name, phone, email, website, address (case-insensitive substring)"
+//	@Param			q					query		string	false	"Search name, website, address (case-insensitive substring); phone and email too for callers with admin scope (others see them masked)"
 //	@Param			created_from		query		string	false	"Created at or after (RFC 3339 or date)"
 //	@Param			created_to			query		string	false	"Created before (RFC 3339, exclusive; a date includes that whole day)"
 //	@Param			last_followed_from	query		string	false	"Last followed up at or after (RFC 3339 or date)"

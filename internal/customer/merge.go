@@ -8,11 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/i18n"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 func init() {
@@ -84,6 +86,12 @@ func (s *Service) Merge(ctx context.Context, id string, ifMatch *int, sourceIDs 
 	a := authz.ActorFrom(ctx)
 	var out *Customer
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		// Lock every customer involved first, in one order: a contact or
+		// lead added to a source meanwhile either lands before the move or
+		// finds the source gone, and crossed merges queue, not deadlock.
+		if err := s.store.lockCustomers(ctx, append([]string{id}, ids...)); err != nil {
+			return err
+		}
 		t, err := s.store.Get(ctx, a, id)
 		if err != nil {
 			return err
@@ -169,6 +177,29 @@ func (s *Service) moveRecords(ctx context.Context, target string, sources []stri
 		moved[h.name] += n
 	}
 	return moved, nil
+}
+
+// lockCustomers takes the row locks of the given customers, in id order so
+// that two lockers never wait on each other, until the transaction ends
+// (PostgreSQL; SQLite transactions already run one writer at a time).
+// Ids that are not UUIDs are skipped: they match nothing.
+func (s *Store) lockCustomers(ctx context.Context, ids []string) error {
+	var valid []string
+	for _, id := range ids {
+		if _, err := uuid.Parse(id); err == nil {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) == 0 || s.db.Dialect() != db.Postgres {
+		return nil
+	}
+	var got []string
+	err := s.db.Conn(ctx).Model(&Customer{}).Where("id IN ?", valid).Order("id").
+		Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Pluck("id", &got).Error
+	if err != nil {
+		return fmt.Errorf("customer.lock: %w", err)
+	}
+	return nil
 }
 
 // markMerged soft-deletes a merged source, if still at the version read.

@@ -20,7 +20,7 @@ func (s *Service) Pool(ctx context.Context, f Filter, r paging.Request) (paging.
 	if err := authz.Require(ctx, "customers:read"); err != nil {
 		return paging.Page[Customer]{}, err
 	}
-	return s.page(f, r, s.store.PoolQuery(ctx, f))
+	return s.page(f, r, s.store.PoolQuery(ctx, authz.ActorFrom(ctx), f))
 }
 
 // Claim takes a customer from the pool for the caller. Refusals, all 409:

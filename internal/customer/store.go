@@ -90,6 +90,10 @@ type Filter struct {
 	Locked                                     *bool
 	CreatedFrom, CreatedTo                     *time.Time // To exclusive
 	FollowedFrom, FollowedTo                   *time.Time // on last_followed_at, To exclusive
+	// masked: the caller sees these customers' phone and email masked, so
+	// q must not search them (a substring search would unmask them digit
+	// by digit).
+	masked bool
 }
 
 // apply adds the filter to q.
@@ -117,8 +121,11 @@ func (f Filter) apply(q *gorm.DB) *gorm.DB {
 		q = q.Where("customers.locked = ?", *f.Locked)
 	}
 	if f.Q != "" {
-		q = db.Contains(q, f.Q, "customers.name", "customers.phone", "customers.email", "customers.website",
-			"customers.address")
+		cols := []string{"customers.name", "customers.website", "customers.address"}
+		if !f.masked {
+			cols = append(cols, "customers.phone", "customers.email")
+		}
+		q = db.Contains(q, f.Q, cols...)
 	}
 	times := []struct {
 		cond string
@@ -138,10 +145,11 @@ func (s *Store) Query(ctx context.Context, a *authz.Actor, f Filter) *gorm.DB {
 	return f.apply(s.scoped(ctx, a))
 }
 
-// PoolQuery is the filtered base of GET /customers/pool; owner_id does
-// not apply there.
-func (s *Store) PoolQuery(ctx context.Context, f Filter) *gorm.DB {
+// PoolQuery is the filtered base of GET /customers/pool as the actor may
+// search it; owner_id does not apply there.
+func (s *Store) PoolQuery(ctx context.Context, a *authz.Actor, f Filter) *gorm.DB {
 	f.OwnerID = ""
+	f.masked = a == nil || !a.SeesAll()
 	return f.apply(s.pool(ctx))
 }
 

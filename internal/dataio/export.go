@@ -49,8 +49,25 @@ type sheetWriter interface {
 
 type csvSheet struct{ w *csv.Writer }
 
-func (c *csvSheet) Row(cells []string) error { return c.w.Write(cells) }
-func (c *csvSheet) Close() error             { c.w.Flush(); return c.w.Error() }
+// Row writes one record. Cells that a spreadsheet would run as a formula
+// (=, +, -, @, tab, CR first) get a leading apostrophe: lead data comes
+// from public web forms, and an export must not carry someone's formula
+// into a colleague's Excel (OWASP "CSV injection"). Import strips it again.
+func (c *csvSheet) Row(cells []string) error {
+	safe := make([]string, len(cells))
+	for i, v := range cells {
+		safe[i] = csvSafe(v)
+	}
+	return c.w.Write(safe)
+}
+
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+func (c *csvSheet) Close() error { c.w.Flush(); return c.w.Error() }
 
 // xlsxSheet streams rows into a workbook; Close writes the file out.
 type xlsxSheet struct {
@@ -105,10 +122,7 @@ func (s *Service) CheckExport(ctx context.Context, entity, format string, f Expo
 	var v validate.V
 	v.OneOf("format", format, FormatCSV, FormatXLSX)
 	if entity == EntityLeads {
-		for _, st := range f.Lead.Status {
-			v.OneOf("status", st, lead.Statuses...)
-		}
-		v.OneOf("source", f.Lead.Source, lead.Sources...)
+		f.Lead.Check(&v)
 	}
 	return v.Err()
 }

@@ -7,8 +7,11 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/xuri/excelize/v2"
@@ -51,10 +54,15 @@ func openRows(format string, r io.Reader) (rowReader, error) {
 		return &xlsxRows{f: f, rows: rows}, nil
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
+	var in io.Reader = br
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
+	} else if head, _ := br.Peek(64 << 10); !validUTF8Prefix(head) {
+		// Excel on Chinese Windows saves "CSV" in GBK: not UTF-8 and no
+		// BOM. GB18030 is a superset of GBK and GB2312.
+		in = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
 	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(in)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	return &csvRows{r: cr}, nil
@@ -71,7 +79,31 @@ func (c *csvRows) Next() ([]string, error) {
 		}
 		return nil, err
 	}
+	for i, v := range rec {
+		rec[i] = unescapeCell(v)
+	}
 	return rec, nil
+}
+
+// validUTF8Prefix reports whether b is UTF-8, allowing a rune cut off at
+// the end of the peeked window.
+func validUTF8Prefix(b []byte) bool {
+	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+		if utf8.Valid(b) {
+			return true
+		}
+		b = b[:len(b)-1]
+	}
+	return len(b) == 0
+}
+
+// unescapeCell undoes the apostrophe an export puts before a cell that
+// starts like a formula, so an exported file imports as it was.
+func unescapeCell(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(v[1])) {
+		return v[1:]
+	}
+	return v
 }
 
 func (c *csvRows) Close() error { return nil }

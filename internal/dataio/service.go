@@ -98,7 +98,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Job, error) {
 	}
 	now := db.Now()
 	j := &Job{ID: uuid.Must(uuid.NewV7()).String(), Entity: in.Entity, Status: StatusQueued, Format: format,
-		FileName: clip(in.FileName, 255), DryRun: in.DryRun, OnDuplicate: in.OnDuplicate, Lang: in.Lang,
+		FileName: clip(textOnly(in.FileName), 255), DryRun: in.DryRun, OnDuplicate: in.OnDuplicate, Lang: in.Lang,
 		Actor: string(actor), CreatedBy: a.ID(), Errors: "[]", CreatedAt: now, UpdatedAt: now}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.db.Conn(ctx).Create(j).Error; err != nil {
@@ -171,6 +171,13 @@ func (s *Service) List(ctx context.Context, r paging.Request) (paging.Page[Job],
 		return page, fmt.Errorf("import.list: %w", err)
 	}
 	return page, nil
+}
+
+// textOnly makes a client-given name storable: the multipart file name
+// is raw bytes (or RFC 2231 escapes), and PostgreSQL text refuses NUL and
+// invalid UTF-8.
+func textOnly(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 func clip(s string, n int) string {

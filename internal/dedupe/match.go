@@ -53,7 +53,8 @@ type row struct {
 
 // Find lists the live leads and customers matching k, leads first. A
 // record counts as in the caller's sight when it is in their data scope
-// or unowned (the lead pool and the public pool are open to everyone).
+// or in a pool (an open unowned lead, an unowned customer): the pools are
+// open to everyone.
 func (f *Finder) Find(ctx context.Context, a *authz.Actor, k Key, ex Exclude) ([]Match, error) {
 	if k.Empty() {
 		return nil, nil
@@ -127,6 +128,14 @@ func anyOf(conn *gorm.DB, k Key, phoneCol, emailCol, compCol string) *gorm.DB {
 	return q
 }
 
+// poolCond is what makes an unowned record visible to everyone: a pool
+// customer, and a pool lead, i.e. one still open (a converted or
+// disqualified lead without an owner is in no pool and no one's scope).
+var poolCond = map[string]string{
+	"lead":     "leads.owner_id IS NULL AND leads.status NOT IN ('converted', 'disqualified')",
+	"customer": "customers.owner_id IS NULL",
+}
+
 // find runs q, merges rows of one record, and marks what the actor sees.
 func (f *Finder) find(ctx context.Context, a *authz.Actor, typ string, q *gorm.DB, ownerCol string,
 	k Key) ([]Match, error) {
@@ -166,7 +175,7 @@ func (f *Finder) find(ctx context.Context, a *authz.Actor, typ string, q *gorm.D
 	table := map[string]string{"lead": "leads", "customer": "customers"}[typ]
 	var visible []string
 	vq := f.db.Conn(ctx).Table(table).Where(table+".id IN ?", ids)
-	vq = vq.Where(f.db.Conn(ctx).Session(&gorm.Session{NewDB: true}).Where(ownerCol + " IS NULL").
+	vq = vq.Where(f.db.Conn(ctx).Session(&gorm.Session{NewDB: true}).Where(poolCond[typ]).
 		Or(authz.Scope(a, ownerCol)(f.db.Conn(ctx).Session(&gorm.Session{NewDB: true}))))
 	if err := vq.Pluck(table+".id", &visible).Error; err != nil {
 		return nil, fmt.Errorf("dedupe.scope_%s: %w", typ, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/opencrm/crm/internal/customer"
@@ -66,7 +67,7 @@ func (s *Service) Convert(ctx context.Context, id string, ifMatch *int, req Lead
 	}
 	out := &Conversion{}
 	l, err := s.mutate(ctx, id, ifMatch, "convert", func(ctx context.Context, l *Lead) error {
-		if contains(closed, l.Status) {
+		if slices.Contains(closed, l.Status) {
 			return apperr.Conflict("invalid_transition", "invalid_transition")
 		}
 		var err error

@@ -151,7 +151,7 @@ func (h *Handler) get(c echo.Context) error {
 // update changes a lead.
 //
 //	@Summary		Update a lead
-//	@Description	Absent fields stay as they are; tags replace the whole list. status may be new, contacted or qualified here: converted and disqualified come from their actions (422 otherwise). The owner changes through assign. Send If-Match with the ETag to guard against lost updates (412).
+//	@Description	Absent fields stay as they are; tags replace the whole list. status may be new, contacted or qualified here: converted and disqualified come from their actions (422 otherwise), and a converted or disqualified lead keeps its status (409 invalid_transition). The owner changes through assign. Send If-Match with the ETag to guard against lost updates (412).
 //	@ID				updateLead
 //	@Tags			leads
 //	@Accept			json
@@ -167,6 +167,7 @@ func (h *Handler) get(c echo.Context) error {
 //	@Failure		401			{object}	httpx.Problem
 //	@Failure		403			{object}	httpx.Problem
 //	@Failure		404			{object}	httpx.Problem
+//	@Failure		409			{object}	httpx.Problem
 //	@Failure		412			{object}	httpx.Problem
 //	@Failure		413			{object}	httpx.Problem
 //	@Failure		415			{object}	httpx.Problem

@@ -13,7 +13,7 @@ import (
 // duplicates checks for duplicates ahead of a create.
 //
 //	@Summary		Check for duplicates
-//	@Description	Which live leads (any status) and customers (by name, phone or email, or a contact's phone or email) match the given phone, email or company, compared as a create would (normalised: spaces, dashes, +86/0086, full-width characters, case; company legal forms such as 有限公司 or Co., Ltd. ignored). Matches outside the caller's data scope come with only type, in_scope false and matched_on; unowned (pool) records count as in scope. At least one of the three is required (422).
+//	@Description	Which live leads (any status) and customers (by name, phone or email, or a contact's phone or email) match the given phone, email or company, compared as a create would (normalised: spaces, dashes, +86/0086, full-width characters, case; company legal forms such as 有限公司 or Co., Ltd. ignored). Matches outside the caller's data scope come with only type, in_scope false and matched_on; pool records (open unowned leads, unowned customers) count as in scope. At least one of the three is required (422).
 //	@ID				checkLeadDuplicates
 //	@Tags			leads
 //	@Produce		json

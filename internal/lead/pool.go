@@ -3,6 +3,7 @@ package lead
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -42,12 +43,8 @@ func (s *Service) Pool(ctx context.Context, f Filter, r paging.Request) (paging.
 		return paging.Page[Lead]{}, err
 	}
 	var v validate.V
-	for _, st := range f.Status {
-		v.OneOf("status", st, Statuses...)
-	}
-	v.OneOf("source", f.Source, Sources...)
-	if err := v.Err(); err != nil {
-		return paging.Page[Lead]{}, err
+	if f.Check(&v); v.Err() != nil {
+		return paging.Page[Lead]{}, v.Err()
 	}
 	page, err := q.Fetch(s.store.Pool(ctx, f))
 	if err != nil {
@@ -119,7 +116,7 @@ func (s *Service) Disqualify(ctx context.Context, id string, ifMatch *int, reaso
 		return nil, err
 	}
 	return s.mutate(ctx, id, ifMatch, "disqualify", func(ctx context.Context, l *Lead) error {
-		if contains(closed, l.Status) {
+		if slices.Contains(closed, l.Status) {
 			return apperr.Conflict("invalid_transition", "invalid_transition")
 		}
 		l.Status, l.DisqualifyReason = StatusDisqualified, reason

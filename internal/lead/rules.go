@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -210,7 +211,7 @@ func (s *Service) checkRule(ctx context.Context, r *Rule) error {
 	}
 	ids := make(db.StringList, 0, len(r.UserIDs))
 	for _, id := range r.UserIDs {
-		if id = strings.TrimSpace(id); id != "" && !contains(ids, id) {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -271,13 +272,4 @@ func (s *Service) checkRuleUser(ctx context.Context, id string) error {
 		return apperr.Invalid(apperr.FieldError{Field: "user_ids", Message: "inactive_user"})
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

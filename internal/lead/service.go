@@ -62,12 +62,8 @@ func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.
 		return paging.Page[Lead]{}, err
 	}
 	var v validate.V
-	for _, st := range f.Status {
-		v.OneOf("status", st, Statuses...)
-	}
-	v.OneOf("source", f.Source, Sources...)
-	if err := v.Err(); err != nil {
-		return paging.Page[Lead]{}, err
+	if f.Check(&v); v.Err() != nil {
+		return paging.Page[Lead]{}, v.Err()
 	}
 	page, err := q.Fetch(s.store.Query(ctx, authz.ActorFrom(ctx), f))
 	if err != nil {
@@ -182,6 +178,11 @@ func (s *Service) Update(ctx context.Context, id string, ifMatch *int, req LeadU
 		set(&l.Description, req.Description)
 		if req.Status != nil {
 			checkStatus(&v, *req.Status)
+			// A closed lead stays closed: reopening it would put it back
+			// in the pool and let it convert a second time.
+			if v.Err() == nil && slices.Contains(closed, l.Status) {
+				return apperr.Conflict("invalid_transition", "invalid_transition")
+			}
 			l.Status = *req.Status
 		}
 		if req.Tags != nil {

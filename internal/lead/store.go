@@ -12,6 +12,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/validate"
 	"gorm.io/gorm"
 )
 
@@ -48,14 +49,15 @@ func (s *Store) Get(ctx context.Context, a *authz.Actor, id string) (*Lead, erro
 }
 
 // GetAssignable is Get widened to the pool: an assigner may hand out any
-// unowned lead as well as the ones in scope.
+// open unowned lead as well as the ones in scope (a closed unowned lead
+// is in no pool).
 func (s *Store) GetAssignable(ctx context.Context, a *authz.Actor, id string) (*Lead, error) {
 	l, err := s.Get(ctx, a, id)
 	if !errors.Is(err, apperr.ErrNotFound) {
 		return l, err
 	}
 	var p Lead
-	err = s.db.Conn(ctx).Where("id = ? AND owner_id IS NULL", id).Take(&p).Error
+	err = s.db.Conn(ctx).Where("id = ? AND owner_id IS NULL AND status NOT IN ?", id, closed).Take(&p).Error
 	if db.IsNotFound(err) {
 		return nil, apperr.NotFound("lead")
 	}
@@ -86,6 +88,15 @@ type Filter struct {
 	Tag         string
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time // exclusive
+}
+
+// Check adds the errors of the enumerated filters to v (list, pool and
+// export share it).
+func (f Filter) Check(v *validate.V) {
+	for _, st := range f.Status {
+		v.OneOf("status", st, Statuses...)
+	}
+	v.OneOf("source", f.Source, Sources...)
 }
 
 // Query is the scoped, filtered base of a list; the caller pages it.

@@ -56,7 +56,7 @@ func (h *Handler) me(c echo.Context) error {
 // changePassword changes the caller's password.
 //
 //	@Summary		Change my password
-//	@Description	Checks the current password, sets the new one and ends every session of the caller, this one included.
+//	@Description	Checks the current password, sets the new one and ends every session of the caller, this one included. Wrong current passwords are limited like logins (login_max_failures per login_lockout, counted per user): past the limit 429 with Retry-After, even with the right password.
 //	@ID				changeMyPassword
 //	@Tags			me
 //	@Accept			json
@@ -68,6 +68,7 @@ func (h *Handler) me(c echo.Context) error {
 //	@Failure		401	{object}	httpx.Problem
 //	@Failure		403	{object}	httpx.Problem
 //	@Failure		422	{object}	httpx.Problem
+//	@Failure		429	{object}	httpx.Problem
 //	@Router			/me/password [post]
 func (h *Handler) changePassword(c echo.Context) error {
 	var req PasswordChangeRequest

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,12 +30,20 @@ type SessionRevoker interface {
 	RevokeUser(ctx context.Context, userID string) error
 }
 
+// PasswordGuard throttles guesses at a signed-in user's current password
+// (implemented by auth, over Redis): 429 once the allowance is used up;
+// done reports whether the guess was right.
+type PasswordGuard interface {
+	PasswordAttempt(ctx context.Context, userID string) (done func(ok bool) error, err error)
+}
+
 // Service manages users and teams.
 type Service struct {
 	db         *db.DB
 	store      *Store
 	audit      *audit.Writer
 	revoker    SessionRevoker
+	guard      PasswordGuard
 	bcryptCost int
 }
 
@@ -44,8 +53,12 @@ func NewService(d *db.DB, st *Store, aw *audit.Writer, bcryptCost int) *Service 
 	return &Service{db: d, store: st, audit: aw, bcryptCost: bcryptCost}
 }
 
-// SetRevoker connects session revocation.
-func (s *Service) SetRevoker(r SessionRevoker) { s.revoker = r }
+// SetRevoker connects session revocation, and the password-guess limit
+// when the revoker (auth) provides it.
+func (s *Service) SetRevoker(r SessionRevoker) {
+	s.revoker = r
+	s.guard, _ = r.(PasswordGuard)
+}
 
 // UserFilter narrows the user list.
 type UserFilter struct {
@@ -277,13 +290,30 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, next string) e
 	if err := v.Err(); err != nil {
 		return err
 	}
+	done := func(bool) error { return nil }
+	if s.guard != nil {
+		var err error
+		if done, err = s.guard.PasswordAttempt(ctx, a.UserID); err != nil {
+			return err
+		}
+	}
+	wrong := apperr.Invalid(apperr.FieldError{Field: "current_password", Message: "wrong_password"})
 	_, err := s.mutateUser(ctx, a.UserID, nil, "change_password", func(ctx context.Context, u *User) error {
 		if !secret.CheckPassword(u.PasswordHash, current) {
-			return apperr.Invalid(apperr.FieldError{Field: "current_password", Message: "wrong_password"})
+			return wrong
 		}
 		return s.setPassword(ctx, u, next)
 	})
-	return err
+	switch {
+	case errors.Is(err, wrong):
+		if lerr := done(false); lerr != nil {
+			return lerr
+		}
+		return err
+	case err != nil:
+		return err
+	}
+	return done(true)
 }
 
 func (s *Service) setPassword(ctx context.Context, u *User, pw string) error {
