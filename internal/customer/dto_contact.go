@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"github.com/opencrm/crm/internal/platform/mask"
 	"time"
 
 	"github.com/opencrm/crm/internal/platform/authz"
@@ -42,8 +43,8 @@ func ContactView(c *Contact) ContactResponse {
 func PresentContact(a *authz.Actor, c *Contact, cust *Customer) ContactResponse {
 	v := ContactView(c)
 	if cust != nil && masked(a, cust) {
-		v.Phone, v.Mobile, v.Email = MaskPhone(v.Phone), MaskPhone(v.Mobile), MaskEmail(v.Email)
-		v.Wechat, v.Masked = maskText(v.Wechat), true
+		v.Phone, v.Mobile, v.Email = mask.Phone(v.Phone), mask.Phone(v.Mobile), mask.Email(v.Email)
+		v.Wechat, v.Masked = mask.Text(v.Wechat), true
 	}
 	return v
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/mask"
 	"github.com/opencrm/crm/internal/platform/paging"
 )
 
@@ -198,54 +199,7 @@ func masked(a *authz.Actor, c *Customer) bool {
 func Present(a *authz.Actor, c *Customer) CustomerResponse {
 	v := View(c)
 	if masked(a, c) {
-		v.Phone, v.Email, v.Masked = MaskPhone(v.Phone), MaskEmail(v.Email), true
+		v.Phone, v.Email, v.Masked = mask.Phone(v.Phone), mask.Email(v.Email), true
 	}
 	return v
-}
-
-// MaskPhone keeps the first three and last four digits: 138****8000. A
-// Chinese +86/0086 prefix is dropped first; short numbers keep less.
-func MaskPhone(s string) string {
-	var d []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			d = append(d, s[i])
-		}
-	}
-	digits := string(d)
-	if len(digits) == 13 && strings.HasPrefix(digits, "86") {
-		digits = digits[2:]
-	} else if len(digits) == 15 && strings.HasPrefix(digits, "0086") {
-		digits = digits[4:]
-	}
-	switch n := len(digits); {
-	case n == 0:
-		return s
-	case n >= 8:
-		return digits[:3] + "****" + digits[n-4:]
-	case n >= 4:
-		return "****" + digits[n-2:]
-	default:
-		return "****"
-	}
-}
-
-// MaskEmail keeps the first character of the local part and the domain:
-// l***@example.com.
-func MaskEmail(s string) string {
-	at := strings.LastIndex(s, "@")
-	if at < 1 {
-		return maskText(s)
-	}
-	r, _ := utf8.DecodeRuneInString(s)
-	return string(r) + "***" + s[at:]
-}
-
-// maskText keeps the first character of any other contact handle.
-func maskText(s string) string {
-	if s == "" {
-		return s
-	}
-	r, _ := utf8.DecodeRuneInString(s)
-	return string(r) + "***"
 }

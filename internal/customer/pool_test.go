@@ -2,6 +2,7 @@ package customer_test
 
 import (
 	"fmt"
+	"github.com/opencrm/crm/internal/platform/mask"
 	"net/http"
 	"sync"
 	"testing"
@@ -81,14 +82,14 @@ func TestPoolVisibilityAndMasking(t *testing.T) {
 func TestMasking(t *testing.T) {
 	for in, want := range map[string]string{"13800138000": "138****8000", "+86 138 0013 8000": "138****8000",
 		"0086-13800138000": "138****8000", "021-5555 1234": "021****1234", "12345": "****45", "": ""} {
-		if got := customer.MaskPhone(in); got != want {
-			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
+		if got := mask.Phone(in); got != want {
+			t.Errorf("mask.Phone(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for in, want := range map[string]string{"li.na@example.com": "l***@example.com", "王@例子.cn": "王***@例子.cn",
 		"": ""} {
-		if got := customer.MaskEmail(in); got != want {
-			t.Errorf("MaskEmail(%q) = %q, want %q", in, got, want)
+		if got := mask.Email(in); got != want {
+			t.Errorf("mask.Email(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

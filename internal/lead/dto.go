@@ -27,6 +27,9 @@ type LeadResponse struct {
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	Version         int        `json:"version" example:"1"`
+	// Masked is true when phone and email are masked: a pool lead seen by
+	// anyone but an admin, until claimed.
+	Masked bool `json:"masked" example:"false"`
 
 	// AssignedAt is when the owner got the lead from a rule, an assignment
 	// or a claim; the follow-up SLA counts from it.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/httpx"
 	"github.com/opencrm/crm/internal/platform/paging"
 )
@@ -44,7 +45,7 @@ type AssignmentList struct {
 // pool pages through the lead pool.
 //
 //	@Summary		List the lead pool
-//	@Description	Open leads without an owner (not converted, not disqualified, not deleted), for every role with leads:read, reps included: the one lead list beyond the caller's data scope. It never shows an owned lead. Claim one with POST /leads/{id}/claim.
+//	@Description	Open leads without an owner (not converted, not disqualified, not deleted), for every role with leads:read, reps included: the one lead list beyond the caller's data scope. It never shows an owned lead. Phone and email are masked (138****8000, l***@example.com; masked: true) for everyone but admins and API keys until the lead is claimed. Claim one with POST /leads/{id}/claim.
 //	@ID				listLeadPool
 //	@Tags			leads
 //	@Produce		json
@@ -54,7 +55,7 @@ type AssignmentList struct {
 //	@Param			source			query		string	false	"Source"	Enums(web_form,phone,import,exhibition,referral,api,manual,other)
 //	@Param			region			query		string	false	"Region, exact"
 //	@Param			tag				query		string	false	"Has this tag"
-//	@Param			q				query		string	false	"Search name, company, phone, email (case-insensitive substring)"
+//	@Param			q				query		string	false	"Search name and company, plus phone and email for admins (case-insensitive substring)"
 //	@Param			created_from	query		string	false	"Created at or after (RFC 3339 or date)"
 //	@Param			created_to		query		string	false	"Created before (RFC 3339, exclusive; a date includes that whole day)"
 //	@Param			limit			query		int		false	"Page size (1–200)"	default(20)
@@ -84,7 +85,8 @@ func (h *Handler) pool(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, paging.Map(page, View))
+	a := authz.ActorFrom(c.Request().Context())
+	return c.JSON(http.StatusOK, paging.Map(page, func(l *Lead) LeadResponse { return PoolView(a, l) }))
 }
 
 // claim takes a lead from the pool.

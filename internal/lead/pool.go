@@ -11,6 +11,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/i18n"
+	"github.com/opencrm/crm/internal/platform/mask"
 	"github.com/opencrm/crm/internal/platform/paging"
 	"github.com/opencrm/crm/internal/platform/validate"
 	"gorm.io/gorm"
@@ -46,11 +47,25 @@ func (s *Service) Pool(ctx context.Context, f Filter, r paging.Request) (paging.
 	if f.Check(&v); v.Err() != nil {
 		return paging.Page[Lead]{}, v.Err()
 	}
-	page, err := q.Fetch(s.store.Pool(ctx, f))
+	page, err := q.Fetch(s.store.Pool(ctx, f, PoolMasked(authz.ActorFrom(ctx))))
 	if err != nil {
 		return page, fmt.Errorf("lead.pool: %w", err)
 	}
 	return page, nil
+}
+
+// PoolMasked reports whether the actor sees pool leads' phone and email
+// masked: everyone but admins and API keys, until they claim the lead
+// (as with pool customers).
+func PoolMasked(a *authz.Actor) bool { return a == nil || !a.SeesAll() }
+
+// PoolView is a pool lead as the actor may see it.
+func PoolView(a *authz.Actor, l *Lead) LeadResponse {
+	v := View(l)
+	if PoolMasked(a) {
+		v.Phone, v.Email, v.Masked = mask.Phone(v.Phone), mask.Email(v.Email), true
+	}
+	return v
 }
 
 // Claim makes the caller the owner of a pool lead. The conditional UPDATE

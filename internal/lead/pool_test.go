@@ -247,3 +247,44 @@ func TestRoutingEndpointsBadInput(t *testing.T) {
 		a.Post("/leads/"+l.ID+"/claim", `{"x":1}`).Status(http.StatusConflict)
 	})
 }
+
+// Like pool customers, pool leads show reps and managers masked phone and
+// email until claimed, and their search cannot probe the hidden digits.
+func TestPoolMasksContactDetails(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		rep := env.User("rep", env.Team("East", ""))
+		p := create(t, env.Admin, map[string]any{"name": "公海线索", "company": "宏达机械",
+			"phone": "+86 138 0013 8000", "email": "wang@hongda.example.cn"})
+
+		var out struct{ Data []lead.LeadResponse }
+		rep.Get("/leads/pool").Status(http.StatusOK).Decode(&out)
+		if len(out.Data) != 1 || out.Data[0].Phone != "138****8000" || out.Data[0].Email != "w***@hongda.example.cn" ||
+			!out.Data[0].Masked {
+			t.Fatalf("rep sees %+v", out.Data)
+		}
+		env.Admin.Get("/leads/pool").Status(http.StatusOK).Decode(&out)
+		if out.Data[0].Phone != "+86 138 0013 8000" || out.Data[0].Masked {
+			t.Fatalf("admin sees %+v", out.Data)
+		}
+		// Searching by the hidden digits finds nothing for the rep; by name it does.
+		if got := pool(t, rep.Client, "q=0013"); len(got) != 0 {
+			t.Fatalf("q over masked phone found %v", got)
+		}
+		if got := pool(t, rep.Client, "q=hongda"); len(got) != 0 {
+			t.Fatalf("q over masked email found %v", got)
+		}
+		if got := pool(t, rep.Client, "q=宏达"); !sameSet(got, []string{p.ID}) {
+			t.Fatalf("q over company found %v", got)
+		}
+		if got := pool(t, env.Admin, "q=0013"); !sameSet(got, []string{p.ID}) {
+			t.Fatalf("admin q over phone found %v", got)
+		}
+		// Claimed, the rep sees it whole.
+		var got lead.LeadResponse
+		rep.Post("/leads/"+p.ID+"/claim", nil).Status(http.StatusOK).Decode(&got)
+		if got.Phone != "+86 138 0013 8000" || got.Masked {
+			t.Fatalf("claimed %+v", got)
+		}
+	})
+}

@@ -71,10 +71,18 @@ func (s *Store) GetAssignable(ctx context.Context, a *authz.Actor, id string) (*
 // that are still open. Everyone with leads:read sees it, reps included:
 // this is the one read of leads that does not go through scoped, on
 // purpose, and it never shows an owned lead.
-func (s *Store) Pool(ctx context.Context, f Filter) *gorm.DB {
+//
+// masked is true for callers who see pool leads' phone and email masked:
+// their q then searches name and company only, or a substring search
+// would reveal a masked number digit by digit.
+func (s *Store) Pool(ctx context.Context, f Filter, masked bool) *gorm.DB {
 	q := s.db.Conn(ctx).Model(&Lead{}).
 		Where("leads.owner_id IS NULL AND leads.status NOT IN ?", []string{StatusConverted, StatusDisqualified})
 	f.OwnerID = ""
+	if masked && f.Q != "" {
+		q = db.Contains(q, f.Q, "leads.name", "leads.company")
+		f.Q = ""
+	}
 	return filter(q, f)
 }
 
