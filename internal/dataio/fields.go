@@ -28,6 +28,7 @@ var fields = map[string][]field{
 		{"product_interest", "意向产品", []string{"product interest", "产品"}},
 		{"description", "备注", []string{"描述", "说明", "notes"}},
 		{"tags", "标签", nil},
+		{"owner", "负责人", []string{"owner_id", "owner_email", "所属销售", "销售"}},
 	},
 	EntityCustomers: {
 		{"name", "名称", []string{"客户名称", "公司", "公司名称", "姓名", "company"}},

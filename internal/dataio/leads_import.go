@@ -3,6 +3,7 @@ package dataio
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +26,8 @@ type leadImporter struct {
 	actor *authz.Actor
 	// owner is who owns the rows: a rep imports their own leads.
 	owner *string
+	// owners caches the owner column's values: the user id, or the error.
+	owners map[string]ownerResult
 	// route sends unowned rows through the lead service one by one, so the
 	// assignment rules apply; only when an active rule exists.
 	route bool
@@ -42,7 +45,7 @@ type leadImporter struct {
 }
 
 func (s *Service) newLeadImporter(ctx context.Context, j *Job, a *authz.Actor) (*leadImporter, error) {
-	li := &leadImporter{s: s, job: j, actor: a, seen: map[string]int{}}
+	li := &leadImporter{s: s, job: j, actor: a, seen: map[string]int{}, owners: map[string]ownerResult{}}
 	// As on POST /leads: a rep owns what they create; an admin, manager or
 	// API key leaves it to the rules.
 	if !a.IsAPIKey() && a.Role == authz.RoleRep {
@@ -75,6 +78,14 @@ func (li *leadImporter) batch(ctx context.Context, rows []rowIn, p *progress) er
 		if err := lead.Check(&v, l); err != nil {
 			p.failErr(r.n, err)
 			continue
+		}
+		if name := r.get("owner"); name != "" {
+			id, err := li.namedOwner(ctx, name)
+			if err != nil {
+				p.failErr(r.n, err)
+				continue
+			}
+			l.OwnerID = &id
 		}
 		l.SetNorms() // after Check, which trims and folds what the keys are made of
 		pd := &pending{row: r, lead: l, keys: map[string]string{}}
@@ -250,4 +261,31 @@ func (li *leadImporter) analyze(ctx context.Context) {
 	}
 	_ = conn.Raw("SELECT reltuples FROM pg_class WHERE oid = 'leads'::regclass").Scan(&li.est).Error
 	li.grown = 0
+}
+
+type ownerResult struct {
+	id  string
+	err error
+}
+
+// namedOwner resolves the owner column (a user's email or id) with the same
+// rule as owner_id on POST /leads: an active user the importer may give
+// records to. Each distinct value is looked up once per import.
+func (li *leadImporter) namedOwner(ctx context.Context, name string) (string, error) {
+	if r, ok := li.owners[name]; ok {
+		return r.id, r.err
+	}
+	id := name
+	if strings.Contains(name, "@") {
+		if u, err := li.s.users.UserByEmail(ctx, name); err == nil {
+			id = u.ID
+		}
+	}
+	u, err := li.s.users.AssignableOwner(ctx, li.actor, "owner", id)
+	r := ownerResult{err: err}
+	if err == nil {
+		r.id = u.ID
+	}
+	li.owners[name] = r
+	return r.id, r.err
 }

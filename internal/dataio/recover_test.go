@@ -62,3 +62,34 @@ func TestRecoverSweep(t *testing.T) {
 		}
 	})
 }
+
+// The owner column (负责人: a user's email or id) follows POST /leads'
+// owner_id rule: an active user the importer may give records to. Rows are
+// numbered from the header, row 1.
+func TestImportOwnerColumn(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		east, west := env.Team("East", ""), env.Team("West", "")
+		mgr, rep, outsider := env.User("manager", east), env.User("rep", east), env.User("rep", west)
+		file := csvFile(t, false, []string{"姓名", "电话", "负责人"},
+			[]string{"甲", "13800000001", rep.Email},
+			[]string{"乙", "13800000002", rep.ID},
+			[]string{"丙", "13800000003", outsider.Email},
+			[]string{"丁", "13800000004", "nobody@example.com"},
+			[]string{"戊", "13800000005", ""})
+		j := importFile(t, mgr.Client, map[string]string{"entity": "leads"}, "owners.csv", file)
+		errs := errorsOf(j)
+		if j.Created != 3 || errs["4:owner"] == "" || errs["5:owner"] == "" || len(errs) != 2 {
+			t.Fatalf("job = %+v, errors %v", j, errs)
+		}
+		owned := map[string]string{}
+		for _, l := range leads(t, env.Admin, "") {
+			if l.OwnerID != nil {
+				owned[l.Name] = *l.OwnerID
+			}
+		}
+		if owned["甲"] != rep.ID || owned["乙"] != rep.ID || owned["戊"] != "" {
+			t.Fatalf("owners = %v", owned)
+		}
+	})
+}

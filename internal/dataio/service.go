@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/opencrm/crm/internal/org"
 	"io"
 	"log/slog"
 	"slices"
@@ -30,15 +31,23 @@ type Service struct {
 	customers *customer.Service
 	custStore *customer.Store
 	queue     Queue
+	users     Directory
 	log       *slog.Logger
+}
+
+// Directory finds the users an import names as owners (org.Store).
+type Directory interface {
+	UserByEmail(ctx context.Context, email string) (*org.User, error)
+	AssignableOwner(ctx context.Context, a *authz.Actor, field, id string) (*org.User, error)
 }
 
 // Workers is how many imports run at once in one process.
 const Workers = 2
 
 // NewService wires the service with an in-process worker pool.
-func NewService(d *db.DB, ls *lead.Service, cs *customer.Service, log *slog.Logger) *Service {
-	s := &Service{db: d, leads: ls, leadStore: lead.NewStore(d), customers: cs, custStore: customer.NewStore(d), log: log}
+func NewService(d *db.DB, ls *lead.Service, cs *customer.Service, users Directory, log *slog.Logger) *Service {
+	s := &Service{db: d, leads: ls, leadStore: lead.NewStore(d), customers: cs, custStore: customer.NewStore(d),
+		users: users, log: log}
 	s.queue = NewPool(Workers, s.Run, log)
 	return s
 }
