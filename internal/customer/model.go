@@ -221,3 +221,9 @@ func (c *Customer) idleSince() time.Time {
 	}
 	return t
 }
+
+// CurrentVersion is the version as read (record.Versioned).
+func (c *Customer) CurrentVersion() int { return c.Version }
+
+// Touch moves the customer to its next version, changed at now.
+func (c *Customer) Touch(now time.Time) { c.Version++; c.UpdatedAt = now }

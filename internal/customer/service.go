@@ -15,6 +15,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/record"
 	"github.com/opencrm/crm/internal/platform/validate"
 	"github.com/opencrm/crm/internal/settings"
 	"gorm.io/gorm"
@@ -48,12 +49,16 @@ type Service struct {
 	timeline []TimelineSource
 	dups     *dedupe.Finder
 	merge    []namedHook
+	// writes is the versioned, audited write every change goes through.
+	writes record.Mutation[*Customer]
 }
 
 // NewService wires the customer service with the built-in timeline
 // sources; later modules add theirs with AddTimelineSource.
 func NewService(d *db.DB, st *Store, users Directory, aw *audit.Writer, set Settings, n Notifier) *Service {
-	s := &Service{db: d, store: st, users: users, audit: aw, settings: set, notify: n, dups: dedupe.NewFinder(d)}
+	s := &Service{db: d, store: st, users: users, audit: aw, settings: set, notify: n, dups: dedupe.NewFinder(d),
+		writes: record.Mutation[*Customer]{DB: d, Audit: aw, Entity: "customer", Save: st.Save,
+			ID: func(c *Customer) string { return c.ID }, View: func(c *Customer) any { return View(c) }}}
 	s.timeline = builtinSources(d)
 	return s
 }
@@ -255,29 +260,8 @@ func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, action st
 func (s *Service) mutateFrom(ctx context.Context, id string, ifMatch *int, action string,
 	load func(context.Context, *authz.Actor, string) (*Customer, error),
 	change func(context.Context, *Customer) error) (*Customer, error) {
-	var out *Customer
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		c, err := load(ctx, authz.ActorFrom(ctx), id)
-		if err != nil {
-			return err
-		}
-		if ifMatch != nil && *ifMatch != c.Version {
-			return apperr.VersionMismatch()
-		}
-		before := View(c)
-		if err := change(ctx, c); err != nil {
-			return err
-		}
-		read := c.Version
-		c.Version++
-		c.UpdatedAt = db.Now()
-		if err := s.store.Save(ctx, c, read); err != nil {
-			return err
-		}
-		out = c
-		return s.audit.Record(ctx, action, "customer", c.ID, before, View(c))
-	})
-	return out, err
+	return s.writes.Apply(ctx, func(ctx context.Context) (*Customer, error) { return load(ctx, authz.ActorFrom(ctx), id) },
+		ifMatch, action, change)
 }
 
 // checkOwner refuses an owner the actor may not give records to

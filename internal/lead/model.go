@@ -154,3 +154,9 @@ func (l *Lead) applyFollowUp(f *FollowUp) {
 		l.Status = StatusContacted
 	}
 }
+
+// CurrentVersion is the version as read (record.Versioned).
+func (l *Lead) CurrentVersion() int { return l.Version }
+
+// Touch moves the lead to its next version, changed at now.
+func (l *Lead) Touch(now time.Time) { l.Version++; l.UpdatedAt = now }

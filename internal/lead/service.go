@@ -14,6 +14,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/record"
 	"github.com/opencrm/crm/internal/platform/validate"
 )
 
@@ -37,11 +38,15 @@ type Service struct {
 	dups     *dedupe.Finder
 	// customers is set by UseCustomers (conversion).
 	customers Customers
+	// writes is the versioned, audited write every change goes through.
+	writes record.Mutation[*Lead]
 }
 
 // NewService wires the lead service.
 func NewService(d *db.DB, st *Store, users Directory, aw *audit.Writer) *Service {
-	return &Service{db: d, store: st, users: users, audit: aw, dups: dedupe.NewFinder(d)}
+	return &Service{db: d, store: st, users: users, audit: aw, dups: dedupe.NewFinder(d),
+		writes: record.Mutation[*Lead]{DB: d, Audit: aw, Entity: "lead", Save: st.Save,
+			ID: func(l *Lead) string { return l.ID }, View: func(l *Lead) any { return View(l) }}}
 }
 
 // Get loads one lead in the caller's scope.
@@ -245,29 +250,8 @@ func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, action st
 // mutateFrom is mutate with the lead loaded by load.
 func (s *Service) mutateFrom(ctx context.Context, load func(context.Context, *authz.Actor, string) (*Lead, error),
 	id string, ifMatch *int, action string, change func(context.Context, *Lead) error) (*Lead, error) {
-	var out *Lead
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		l, err := load(ctx, authz.ActorFrom(ctx), id)
-		if err != nil {
-			return err
-		}
-		if ifMatch != nil && *ifMatch != l.Version {
-			return apperr.VersionMismatch()
-		}
-		before := View(l)
-		if err := change(ctx, l); err != nil {
-			return err
-		}
-		read := l.Version
-		l.Version++
-		l.UpdatedAt = db.Now()
-		if err := s.store.Save(ctx, l, read); err != nil {
-			return err
-		}
-		out = l
-		return s.audit.Record(ctx, action, "lead", l.ID, before, View(l))
-	})
-	return out, err
+	return s.writes.Apply(ctx, func(ctx context.Context) (*Lead, error) { return load(ctx, authz.ActorFrom(ctx), id) },
+		ifMatch, action, change)
 }
 
 // checkOwner refuses an owner the actor may not give records to

@@ -66,3 +66,15 @@ func Subtree(all []Team, root string) []string {
 
 // NormaliseEmail is the stored form of an email: trimmed, lower case.
 func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CurrentVersion is the version as read (record.Versioned).
+func (u *User) CurrentVersion() int { return u.Version }
+
+// Touch moves the user to its next version, changed at now.
+func (u *User) Touch(now time.Time) { u.Version++; u.UpdatedAt = now }
+
+// CurrentVersion is the version as read (record.Versioned).
+func (t *Team) CurrentVersion() int { return t.Version }
+
+// Touch moves the team to its next version, changed at now.
+func (t *Team) Touch(now time.Time) { t.Version++; t.UpdatedAt = now }

@@ -12,6 +12,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/record"
 	"github.com/opencrm/crm/internal/platform/secret"
 	"github.com/opencrm/crm/internal/platform/validate"
 )
@@ -45,12 +46,20 @@ type Service struct {
 	revoker    SessionRevoker
 	guard      PasswordGuard
 	bcryptCost int
+	// userWrites and teamWrites are the versioned, audited writes.
+	userWrites record.Mutation[*User]
+	teamWrites record.Mutation[*Team]
 }
 
 // NewService wires the organisation service. The revoker is set later with
 // SetRevoker because auth is built on top of org.
 func NewService(d *db.DB, st *Store, aw *audit.Writer, bcryptCost int) *Service {
-	return &Service{db: d, store: st, audit: aw, bcryptCost: bcryptCost}
+	return &Service{db: d, store: st, audit: aw, bcryptCost: bcryptCost,
+		userWrites: record.Mutation[*User]{DB: d, Audit: aw, Entity: "user", Save: st.SaveUser,
+			ID: func(u *User) string { return u.ID }, View: func(u *User) any { return UserView(u) }},
+		teamWrites: record.Mutation[*Team]{DB: d, Audit: aw, Entity: "team", Save: st.SaveTeam,
+			ID: func(t *Team) string { return t.ID }, View: func(t *Team) any { return TeamView(t) }},
+	}
 }
 
 // SetRevoker connects session revocation, and the password-guess limit
@@ -330,35 +339,8 @@ func (s *Service) setPassword(ctx context.Context, u *User, pw string) error {
 // transaction, guarded by the version (If-Match or the version read).
 func (s *Service) mutateUser(ctx context.Context, id string, ifMatch *int, action string,
 	change func(context.Context, *User) error) (*User, error) {
-	var out *User
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		u, err := s.store.UserByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if ifMatch != nil && *ifMatch != u.Version {
-			return apperr.VersionMismatch()
-		}
-		before := UserView(u)
-		if err := change(ctx, u); err != nil {
-			return err
-		}
-		read := u.Version
-		u.Version++
-		u.UpdatedAt = db.Now()
-		res := s.db.Conn(ctx).Model(&User{}).Where("id = ? AND version = ?", u.ID, read).
-			Select("name", "phone", "role", "team_id", "active", "password_hash", "password_changed_at", "updated_at", "version").
-			UpdateColumns(u)
-		if res.Error != nil {
-			return fmt.Errorf("org.update_user: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.VersionMismatch()
-		}
-		out = u
-		return s.audit.Record(ctx, action, "user", u.ID, before, UserView(u))
-	})
-	return out, err
+	return s.userWrites.Apply(ctx, func(ctx context.Context) (*User, error) { return s.store.UserByID(ctx, id) },
+		ifMatch, action, change)
 }
 
 // Me describes the caller.

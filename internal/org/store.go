@@ -92,3 +92,31 @@ func (s *Store) AssignableOwner(ctx context.Context, a *authz.Actor, field, id s
 	}
 	return u, nil
 }
+
+// SaveUser writes a user's changeable columns if it is still at version
+// read (record.Mutation's Save).
+func (s *Store) SaveUser(ctx context.Context, u *User, read int) error {
+	res := s.db.Conn(ctx).Model(&User{}).Where("id = ? AND version = ?", u.ID, read).
+		Select("name", "phone", "role", "team_id", "active", "password_hash", "password_changed_at", "updated_at", "version").
+		UpdateColumns(u)
+	if res.Error != nil {
+		return fmt.Errorf("org.save_user: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.VersionMismatch()
+	}
+	return nil
+}
+
+// SaveTeam writes a team's changeable columns if it is still at version read.
+func (s *Store) SaveTeam(ctx context.Context, t *Team, read int) error {
+	res := s.db.Conn(ctx).Model(&Team{}).Where("id = ? AND version = ?", t.ID, read).
+		Select("name", "parent_id", "updated_at", "version").UpdateColumns(t)
+	if res.Error != nil {
+		return fmt.Errorf("org.save_team: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.VersionMismatch()
+	}
+	return nil
+}

@@ -114,51 +114,31 @@ func (s *Service) UpdateTeam(ctx context.Context, id string, ifMatch *int, req T
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var out *Team
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		t, err := s.teamByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		if ifMatch != nil && *ifMatch != t.Version {
-			return apperr.VersionMismatch()
-		}
-		before := TeamView(t)
-		if req.Name != nil {
-			t.Name = *req.Name
-		}
-		if req.ParentID != nil {
+	return s.teamWrites.Apply(ctx, func(ctx context.Context) (*Team, error) { return s.teamByID(ctx, id) },
+		ifMatch, "update", func(ctx context.Context, t *Team) error {
+			if req.Name != nil {
+				t.Name = *req.Name
+			}
+			if req.ParentID == nil {
+				return nil
+			}
 			if *req.ParentID == "" {
 				t.ParentID = nil
-			} else {
-				if err := s.checkTeam(ctx, "parent_id", req.ParentID); err != nil {
-					return err
-				}
-				sub, err := s.store.TeamSubtree(ctx, t.ID)
-				if err != nil {
-					return err
-				}
-				if slices.Contains(sub, *req.ParentID) {
-					return apperr.Invalid(apperr.FieldError{Field: "parent_id", Message: "cycle"})
-				}
-				t.ParentID = req.ParentID
+				return nil
 			}
-		}
-		read := t.Version
-		t.Version++
-		t.UpdatedAt = db.Now()
-		res := s.db.Conn(ctx).Model(&Team{}).Where("id = ? AND version = ?", t.ID, read).
-			Select("name", "parent_id", "updated_at", "version").UpdateColumns(t)
-		if res.Error != nil {
-			return fmt.Errorf("org.update_team: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.VersionMismatch()
-		}
-		out = t
-		return s.audit.Record(ctx, "update", "team", t.ID, before, TeamView(t))
-	})
-	return out, err
+			if err := s.checkTeam(ctx, "parent_id", req.ParentID); err != nil {
+				return err
+			}
+			sub, err := s.store.TeamSubtree(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(sub, *req.ParentID) {
+				return apperr.Invalid(apperr.FieldError{Field: "parent_id", Message: "cycle"})
+			}
+			t.ParentID = req.ParentID
+			return nil
+		})
 }
 
 // DeleteTeam removes an empty team (admin): one with members or sub-teams
