@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/opencrm/crm/internal/followup"
 	"time"
 
 	"github.com/opencrm/crm/internal/lead"
@@ -100,7 +101,7 @@ func (a *App) seedDemoLeads(ctx context.Context, users map[string]*org.User) err
 		}
 		for _, f := range d.followUps {
 			when := now.AddDate(0, 0, -f.daysAgo).Add(-2 * time.Hour)
-			req := lead.FollowUpCreateRequest{Channel: f.channel, Content: f.content, Feedback: f.feedback,
+			req := followup.CreateRequest{Channel: f.channel, Content: f.content, Feedback: f.feedback,
 				NextStep: f.nextStep, FollowedAt: at(when)}
 			if f.nextInDay > 0 {
 				req.NextFollowUpAt = at(now.AddDate(0, 0, f.nextInDay))

@@ -109,18 +109,6 @@ type TransferRequest struct {
 	Reason  string `json:"reason" example:"区域调整"`
 } // @name CustomerTransferRequest
 
-// FollowUpCreateRequest is the body of POST /customers/{id}/follow-ups.
-// Times are RFC 3339 (or a date, taken as 00:00 UTC); followed_at
-// defaults to now and may not be in the future.
-type FollowUpCreateRequest struct {
-	Channel        string  `json:"channel" validate:"required" enums:"call,visit,email,wechat,meeting,other" example:"visit"`
-	Content        string  `json:"content" validate:"required" example:"上门拜访，演示新一代控制系统。"`
-	Feedback       string  `json:"feedback" example:"技术部认可，等待采购预算。"`
-	NextStep       string  `json:"next_step" example:"下周提交正式报价"`
-	NextFollowUpAt *string `json:"next_follow_up_at" format:"date-time" example:"2026-11-29T02:00:00Z"`
-	FollowedAt     *string `json:"followed_at" format:"date-time" example:"2026-11-22T06:30:00Z"`
-} // @name CustomerFollowUpCreateRequest
-
 // FollowUpResponse is one recorded customer follow-up.
 type FollowUpResponse struct {
 	ID             string     `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a71"`

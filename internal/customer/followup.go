@@ -15,13 +15,12 @@ import (
 // moves its last_followed_at forward (never back: a follow-up may be
 // logged late) in the same transaction, which also restarts the idle time
 // the recycling rule measures.
-func (s *Service) AddFollowUp(ctx context.Context, customerID string, req FollowUpCreateRequest) (*FollowUp, error) {
+func (s *Service) AddFollowUp(ctx context.Context, customerID string, req followup.CreateRequest) (*FollowUp, error) {
 	if err := authz.Require(ctx, "customers:write"); err != nil {
 		return nil, err
 	}
 	now := db.Now()
-	e, err := followup.Check(followup.Input{Channel: req.Channel, Content: req.Content, Feedback: req.Feedback,
-		NextStep: req.NextStep, FollowedAt: req.FollowedAt, NextFollowUpAt: req.NextFollowUpAt}, now)
+	e, err := followup.Check(req, now)
 	if err != nil {
 		return nil, err
 	}

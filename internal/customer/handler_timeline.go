@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"github.com/opencrm/crm/internal/followup"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -49,7 +50,7 @@ func (h *Handler) timeline(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			id		path		string					true	"Customer id"
-//	@Param			body	body		FollowUpCreateRequest	true	"Follow-up"
+//	@Param			body	body		followup.CreateRequest	true	"Follow-up"
 //	@Success		201		{object}	FollowUpResponse
 //	@Failure		400		{object}	httpx.Problem
 //	@Failure		401		{object}	httpx.Problem
@@ -61,7 +62,7 @@ func (h *Handler) timeline(c echo.Context) error {
 //	@Failure		422		{object}	httpx.Problem
 //	@Router			/customers/{id}/follow-ups [post]
 func (h *Handler) addFollowUp(c echo.Context) error {
-	var req FollowUpCreateRequest
+	var req followup.CreateRequest
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}

@@ -28,11 +28,17 @@ const (
 	futureSkew = time.Minute
 )
 
-// Input is a follow-up as a client sends it.
-type Input struct {
-	Channel, Content, Feedback, NextStep string
-	FollowedAt, NextFollowUpAt           *string
-}
+// CreateRequest is the body of POST /leads/{id}/follow-ups and
+// POST /customers/{id}/follow-ups. Times are RFC 3339 (or a date, taken as
+// 00:00 UTC); followed_at defaults to now and may not be in the future.
+type CreateRequest struct {
+	Channel        string  `json:"channel" validate:"required" enums:"call,visit,email,wechat,meeting,other" example:"call"`
+	Content        string  `json:"content" validate:"required" example:"电话沟通设备参数，客户关注交期。"`
+	Feedback       string  `json:"feedback" example:"对价格敏感，希望看到同行案例。"`
+	NextStep       string  `json:"next_step" example:"发送案例资料并约技术交流"`
+	NextFollowUpAt *string `json:"next_follow_up_at" format:"date-time" example:"2026-11-25T02:00:00Z"`
+	FollowedAt     *string `json:"followed_at" format:"date-time" example:"2026-11-22T06:30:00Z"`
+} // @name FollowUpCreateRequest
 
 // Entry is a checked follow-up.
 type Entry struct {
@@ -44,7 +50,7 @@ type Entry struct {
 // Check trims and validates a follow-up recorded at now: channel and
 // content required, lengths capped, followed_at (default now) not in the
 // future, next_follow_up_at after it. Every bad field is in one 422.
-func Check(in Input, now time.Time) (Entry, error) {
+func Check(in CreateRequest, now time.Time) (Entry, error) {
 	e := Entry{Channel: strings.TrimSpace(in.Channel), Content: strings.TrimSpace(in.Content),
 		Feedback: strings.TrimSpace(in.Feedback), NextStep: strings.TrimSpace(in.NextStep), FollowedAt: now}
 	var v validate.V

@@ -107,18 +107,6 @@ type LeadAssignRequest struct {
 	OwnerID string `json:"owner_id" validate:"required" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
 } // @name LeadAssignRequest
 
-// FollowUpCreateRequest is the body of POST /leads/{id}/follow-ups. Times
-// are RFC 3339 (or a date, taken as 00:00 UTC); followed_at defaults to now
-// and may not be in the future.
-type FollowUpCreateRequest struct {
-	Channel        string  `json:"channel" validate:"required" enums:"call,visit,email,wechat,meeting,other" example:"call"`
-	Content        string  `json:"content" validate:"required" example:"电话沟通设备参数，客户关注交期。"`
-	Feedback       string  `json:"feedback" example:"对价格敏感，希望看到同行案例。"`
-	NextStep       string  `json:"next_step" example:"发送案例资料并约技术交流"`
-	NextFollowUpAt *string `json:"next_follow_up_at" format:"date-time" example:"2026-11-25T02:00:00Z"`
-	FollowedAt     *string `json:"followed_at" format:"date-time" example:"2026-11-22T06:30:00Z"`
-} // @name FollowUpCreateRequest
-
 // FollowUpResponse is one recorded follow-up.
 type FollowUpResponse struct {
 	ID             string     `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6e"`

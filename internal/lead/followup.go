@@ -14,13 +14,12 @@ import (
 // AddFollowUp records a contact with a lead in the caller's scope and moves
 // the lead on (last and next follow-up, new → contacted) in the same
 // transaction, with audit rows for both.
-func (s *Service) AddFollowUp(ctx context.Context, leadID string, req FollowUpCreateRequest) (*FollowUp, error) {
+func (s *Service) AddFollowUp(ctx context.Context, leadID string, req followup.CreateRequest) (*FollowUp, error) {
 	if err := authz.Require(ctx, "leads:write"); err != nil {
 		return nil, err
 	}
 	now := db.Now()
-	e, err := followup.Check(followup.Input{Channel: req.Channel, Content: req.Content, Feedback: req.Feedback,
-		NextStep: req.NextStep, FollowedAt: req.FollowedAt, NextFollowUpAt: req.NextFollowUpAt}, now)
+	e, err := followup.Check(req, now)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"github.com/opencrm/crm/internal/followup"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -269,7 +270,7 @@ func (h *Handler) assign(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			id		path		string					true	"Lead id"
-//	@Param			body	body		FollowUpCreateRequest	true	"Follow-up"
+//	@Param			body	body		followup.CreateRequest	true	"Follow-up"
 //	@Success		201		{object}	FollowUpResponse
 //	@Failure		400		{object}	httpx.Problem
 //	@Failure		401		{object}	httpx.Problem
@@ -281,7 +282,7 @@ func (h *Handler) assign(c echo.Context) error {
 //	@Failure		422		{object}	httpx.Problem
 //	@Router			/leads/{id}/follow-ups [post]
 func (h *Handler) addFollowUp(c echo.Context) error {
-	var req FollowUpCreateRequest
+	var req followup.CreateRequest
 	if err := httpx.Bind(c, &req); err != nil {
 		return err
 	}
