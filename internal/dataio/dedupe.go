@@ -10,10 +10,14 @@ import (
 	"github.com/opencrm/crm/internal/platform/db"
 )
 
-// match is an existing lead a row duplicates.
+// match is an existing record a row duplicates: a lead, or a customer
+// (directly or through one of its contacts).
 type match struct {
 	ID      string
 	OwnerID *string
+	// Customer is true for a customer match, which a lead row can skip but
+	// not update.
+	Customer bool
 }
 
 // dupKey is one kind of duplicate key of a lead and its normalised
@@ -24,10 +28,11 @@ type dupKey struct {
 	get  func(*lead.Lead) string
 }
 
-// leadKeys are what a lead import checks for duplicates. Company is left
-// out on purpose: a lead list routinely holds several people of one
-// company, and skipping them all would lose real leads (POST /leads does
-// match on company; GET /leads/duplicates shows such matches).
+// leadKeys are what a lead import checks for duplicates, against leads
+// and against customers and their contacts. Company is left out on
+// purpose: a lead list routinely holds several people of one company, and
+// skipping them all would lose real leads (POST /leads does match on
+// company; GET /leads/duplicates shows such matches).
 var leadKeys = []dupKey{
 	{name: "phone", col: "phone_norm", get: func(l *lead.Lead) string { return l.PhoneNorm }},
 	{name: "email", col: "email_norm", get: func(l *lead.Lead) string { return l.EmailNorm }},
@@ -86,4 +91,58 @@ func (a textArray) Value() (driver.Value, error) {
 	}
 	b.WriteByte('}')
 	return b.String(), nil
+}
+
+// customerKeyCols are, per lead key, the customer and contact columns the
+// same normalised value is matched against.
+var customerKeyCols = map[string]struct{ customer, contact []string }{
+	"phone": {customer: []string{"phone_norm"}, contact: []string{"phone_norm", "mobile_norm"}},
+	"email": {customer: []string{"email_norm"}, contact: []string{"email_norm"}},
+}
+
+// findCustomerDuplicates looks up the live customers whose key, or one of
+// whose live contacts' keys, is one of vals: a few indexed queries a batch.
+func (s *Service) findCustomerDuplicates(ctx context.Context, k dupKey, vals []string) (map[string]match, error) {
+	out := map[string]match{}
+	if len(vals) == 0 {
+		return out, nil
+	}
+	type hit struct {
+		ID      string
+		OwnerID *string
+		Val     string
+	}
+	cols := customerKeyCols[k.name]
+	var queries []func() ([]hit, error)
+	for _, col := range cols.customer {
+		queries = append(queries, func() ([]hit, error) {
+			var hits []hit
+			err := s.db.Conn(ctx).Table("customers").Select("id, owner_id, "+col+" AS val").
+				Where(col+" IN ? AND deleted_at IS NULL", vals).Order("created_at, id").Scan(&hits).Error
+			return hits, err
+		})
+	}
+	for _, col := range cols.contact {
+		queries = append(queries, func() ([]hit, error) {
+			var hits []hit
+			err := s.db.Conn(ctx).Table("contacts").
+				Select("customers.id, customers.owner_id, contacts."+col+" AS val").
+				Joins("JOIN customers ON customers.id = contacts.customer_id AND customers.deleted_at IS NULL").
+				Where("contacts."+col+" IN ? AND contacts.deleted_at IS NULL", vals).
+				Order("customers.created_at, customers.id").Scan(&hits).Error
+			return hits, err
+		})
+	}
+	for _, q := range queries {
+		hits, err := q()
+		if err != nil {
+			return nil, fmt.Errorf("import.dedupe_customers: %w", err)
+		}
+		for _, h := range hits {
+			if _, ok := out[h.Val]; !ok {
+				out[h.Val] = match{ID: h.ID, OwnerID: h.OwnerID, Customer: true}
+			}
+		}
+	}
+	return out, nil
 }

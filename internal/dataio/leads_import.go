@@ -179,6 +179,24 @@ func (li *leadImporter) dedupe(ctx context.Context, rows []*pending, p *progress
 			}
 		}
 	}
+	// Then customers and their contacts, for the rows no lead matched.
+	for _, k := range leadKeys {
+		var vals []string
+		for _, pd := range out {
+			if v, ok := pd.keys[k.name]; ok && pd.dup == nil {
+				vals = append(vals, v)
+			}
+		}
+		found, err := li.s.findCustomerDuplicates(ctx, k, vals)
+		if err != nil {
+			return nil, err
+		}
+		for _, pd := range out {
+			if m, ok := found[pd.keys[k.name]]; ok && pd.dup == nil {
+				pd.dup = &m
+			}
+		}
+	}
 	return out, nil
 }
 
@@ -189,6 +207,11 @@ func (li *leadImporter) dedupe(ctx context.Context, rows []*pending, p *progress
 func (li *leadImporter) update(ctx context.Context, pd *pending, p *progress) {
 	if li.job.OnDuplicate != DupUpdate {
 		p.skipped++
+		return
+	}
+	if pd.dup.Customer {
+		// A lead row cannot update a customer: it stays out, and says why.
+		p.fail(pd.row.n, "", "import_duplicate", "customer")
 		return
 	}
 	if li.job.DryRun {

@@ -93,3 +93,31 @@ func TestImportOwnerColumn(t *testing.T) {
 		}
 	})
 }
+
+// Bulk lead rows are matched against customers and their contacts too, not
+// only leads: a lead row for a known customer is skipped, and on_duplicate
+// update reports it (a lead row cannot update a customer).
+func TestImportLeadsMatchCustomersAndContacts(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		var c struct{ ID string }
+		env.Admin.Post("/customers", map[string]any{"name": "宏达机械", "phone": "021-6288 1234",
+			"email": "info@hongda.example.cn"}).Status(http.StatusCreated).Decode(&c)
+		env.Admin.Post("/contacts", map[string]any{"customer_id": c.ID, "name": "王经理",
+			"mobile": "+86 139 0013 9000"}).Status(http.StatusCreated)
+		file := csvFile(t, false, []string{"姓名", "电话", "邮箱"},
+			[]string{"甲", "02162881234", ""},               // the customer's phone
+			[]string{"乙", "１３９００１３９０００", ""},               // the contact's mobile, full-width
+			[]string{"丙", "", "INFO@hongda.example.cn"},    // the customer's email
+			[]string{"丁", "13700137000", "new@example.cn"}) // new
+		j := importFile(t, env.Admin, map[string]string{"entity": "leads"}, "skip.csv", file)
+		if j.Created != 1 || j.Skipped != 3 {
+			t.Fatalf("skip job = %+v", j)
+		}
+		j = importFile(t, env.Admin, map[string]string{"entity": "leads", "on_duplicate": "update"}, "update.csv", file)
+		errs := errorsOf(j)
+		if j.Created != 0 || j.Updated != 1 || errs["2:"] == "" || errs["3:"] == "" || errs["4:"] == "" {
+			t.Fatalf("update job = %+v, errors %v", j, errs)
+		}
+	})
+}
