@@ -16,7 +16,7 @@ const DemoPassword = "Demo-Passw0rd"
 // the audit log and every rule apply): two regional teams under a national
 // sales department, a manager and reps in each. It refuses to run twice.
 func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
-	sys := authz.WithActor(ctx, &authz.Actor{UserID: "system", Name: "demo seed", Role: authz.RoleAdmin})
+	sys := authz.WithActor(ctx, authz.System("demo seed"))
 	if _, err := a.Org.Store().UserByEmail(sys, "zhang.wei@demo.example.com"); err == nil {
 		return fmt.Errorf("seed: demo data is already loaded")
 	}

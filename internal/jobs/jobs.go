@@ -113,7 +113,7 @@ func (r *Runner) Run(ctx context.Context, name string) (Result, error) {
 // System is the actor sweeps run as: admin data scope, recorded in the
 // audit log as "system".
 func System() *authz.Actor {
-	return &authz.Actor{UserID: "system", Name: "system", Role: authz.RoleAdmin}
+	return authz.System("scheduled job")
 }
 
 // Start runs every scheduled job on its interval until ctx ends. Each

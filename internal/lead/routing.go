@@ -254,8 +254,8 @@ type actorRef struct{ Type, ID string }
 func actorOf(ctx context.Context) actorRef {
 	a := authz.ActorFrom(ctx)
 	switch {
-	case a == nil || a.UserID == "system":
-		return actorRef{"system", "system"}
+	case a == nil:
+		return actorRef{"system", authz.SystemID}
 	default:
 		return actorRef{a.Kind(), a.ID()}
 	}

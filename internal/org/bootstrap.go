@@ -35,7 +35,7 @@ func (s *Service) EnsureFirstAdmin(ctx context.Context, email, password string) 
 		if err := v.Err(); err != nil {
 			return fmt.Errorf("first admin: CRM_ADMIN_EMAIL or CRM_ADMIN_PASSWORD is invalid (password: 8–72 characters, not only letters or digits): %w", err)
 		}
-		sys := authz.WithActor(ctx, &authz.Actor{Role: authz.RoleAdmin, Name: "system", UserID: "system"})
+		sys := authz.WithActor(ctx, authz.System("bootstrap"))
 		if _, err := s.CreateUser(sys, UserCreateRequest{Email: email, Name: "Administrator", Password: password, Role: authz.RoleAdmin}); err != nil {
 			return err
 		}

@@ -38,10 +38,22 @@ type Actor struct {
 // IsAPIKey reports an integration caller.
 func (a *Actor) IsAPIKey() bool { return a.APIKeyID != "" }
 
-// Kind is "user" or "api_key", as recorded in the audit log.
+// SystemID is the id of the system actor: scheduled sweeps, bootstrap and
+// seeding act as it.
+const SystemID = "system"
+
+// System is the actor the server itself acts as: admin data scope,
+// recorded as actor type "system". name says which part of it ("pool
+// recycling", "demo seed").
+func System(name string) *Actor { return &Actor{UserID: SystemID, Name: name, Role: RoleAdmin} }
+
+// Kind is "user", "api_key" or "system", as recorded in the audit log.
 func (a *Actor) Kind() string {
-	if a.IsAPIKey() {
+	switch {
+	case a.IsAPIKey():
 		return "api_key"
+	case a.UserID == SystemID:
+		return "system"
 	}
 	return "user"
 }
