@@ -28,6 +28,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
+	"github.com/opencrm/crm/internal/reminder"
 	"github.com/opencrm/crm/internal/settings"
 	"github.com/opencrm/crm/internal/webform"
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,6 +52,8 @@ type App struct {
 
 	Settings      *settings.Service
 	Notifications *notification.Service
+	// Reminders is the outbox of due notifications, delivered by the queue.
+	Reminders *reminder.Service
 	// Jobs are the scheduled sweeps; Serve's caller starts them.
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
@@ -112,6 +115,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	a.Settings = settings.NewService(d, aw)
 	a.Notifications = notification.NewService(d)
+	a.Reminders = reminder.NewService(d)
 	a.Jobs = jobs.NewRunner(r, log)
 	a.Lead.UseRouting(a.Settings, a.Notifications)
 	a.Jobs.Register("lead-sla-sweep", time.Minute, a.Lead.SLASweep)

@@ -17,5 +17,6 @@ func All() []*gormigrate.Migration {
 		v0004LeadRouting(),
 		v0005DedupeConvert(),
 		v0006Imports(),
+		v0007Reminders(),
 	}
 }

@@ -122,9 +122,33 @@ func (d *DB) WithTx(ctx context.Context, fn func(context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return d.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	hooks := &afterCommit{}
+	err := d.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), hooksKey{}, hooks))
 	})
+	if err == nil {
+		for _, h := range hooks.fns {
+			h(context.WithoutCancel(ctx))
+		}
+	}
+	return err
+}
+
+type hooksKey struct{}
+
+type afterCommit struct{ fns []func(context.Context) }
+
+// AfterCommit runs fn once the transaction in ctx has committed, or at once
+// when ctx carries none. It is for best-effort side effects that leave the
+// process (queueing a job already recorded in an outbox row): a rolled-back
+// transaction never runs them, and a crash between commit and fn is covered
+// by whoever sweeps the outbox.
+func AfterCommit(ctx context.Context, fn func(context.Context)) {
+	if h, ok := ctx.Value(hooksKey{}).(*afterCommit); ok {
+		h.fns = append(h.fns, fn)
+		return
+	}
+	fn(ctx)
 }
 
 // Ping checks the database answers.

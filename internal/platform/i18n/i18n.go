@@ -165,4 +165,11 @@ var catalog = map[string]map[Lang]string{
 	"unknown_scope":   {EN: "has an unknown scope %s", ZhCN: "包含未知权限范围 %s"},
 	"must_be_integer": {EN: "must be an integer", ZhCN: "必须是整数"},
 	"must_be_boolean": {EN: "must be true or false", ZhCN: "必须是 true 或 false"},
+	"invalid_money":   {EN: "must be a decimal amount such as \"1234.50\"", ZhCN: "必须是金额，例如 \"1234.50\""},
+	"money_scale":     {EN: "must have at most 2 decimal places", ZhCN: "最多 2 位小数"},
+	"money_range":     {EN: "must be at most 999999999999.99", ZhCN: "不能超过 999999999999.99"},
+	"negative":        {EN: "must not be negative", ZhCN: "不能为负数"},
+	"invalid_decimal": {EN: "must be a decimal number as a string, such as \"12.5\"", ZhCN: "必须是字符串形式的小数，例如 \"12.5\""},
+	"decimal_scale":   {EN: "must have at most %d decimal places", ZhCN: "最多 %d 位小数"},
+	"between":         {EN: "must be between %s and %s", ZhCN: "必须在 %s 到 %s 之间"},
 }

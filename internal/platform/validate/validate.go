@@ -3,6 +3,10 @@
 package validate
 
 import (
+	"errors"
+
+	"github.com/opencrm/crm/internal/platform/money"
+	"github.com/shopspring/decimal"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -131,4 +135,52 @@ func (v *V) Time(field string, s *string) (t *time.Time, ok bool) {
 	}
 	p = p.UTC().Truncate(time.Microsecond)
 	return &p, true
+}
+
+// Money parses an optional decimal-string amount ("1234.50"): at most two
+// places, within ±money.Max, and not negative unless allowNegative. A nil
+// pointer passes with ok=false.
+func (v *V) Money(field string, s *string, allowNegative bool) (money.Amount, bool) {
+	if s == nil {
+		return 0, false
+	}
+	a, err := money.Parse(*s)
+	switch {
+	case errors.Is(err, money.ErrScale):
+		v.Add(field, "money_scale")
+		return 0, false
+	case errors.Is(err, money.ErrRange):
+		v.Add(field, "money_range")
+		return 0, false
+	case err != nil:
+		v.Add(field, "invalid_money")
+		return 0, false
+	case a < 0 && !allowNegative:
+		v.Add(field, "negative")
+		return 0, false
+	}
+	return a, true
+}
+
+// Decimal parses an optional decimal string with at most scale places
+// within [lo, hi]; a nil pointer passes with ok=false.
+func (v *V) Decimal(field string, s *string, scale int32, lo, hi decimal.Decimal) (decimal.Decimal, bool) {
+	if s == nil {
+		return decimal.Zero, false
+	}
+	t := strings.TrimSpace(*s)
+	d, err := decimal.NewFromString(t)
+	if err != nil || t == "" || strings.ContainsAny(t, "eE") {
+		v.Add(field, "invalid_decimal")
+		return decimal.Zero, false
+	}
+	if !d.Equal(d.Round(scale)) {
+		v.Add(field, "decimal_scale", scale)
+		return decimal.Zero, false
+	}
+	if d.LessThan(lo) || d.GreaterThan(hi) {
+		v.Add(field, "between", lo.String(), hi.String())
+		return decimal.Zero, false
+	}
+	return d, true
 }
