@@ -26,6 +26,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
 	"github.com/opencrm/crm/internal/reminder"
@@ -54,6 +55,8 @@ type App struct {
 	Notifications *notification.Service
 	// Reminders is the outbox of due notifications, delivered by the queue.
 	Reminders *reminder.Service
+	// Queue is the Redis task queue (asynq) for reminders and sweeps.
+	Queue *queue.Queue
 	// Jobs are the scheduled sweeps; Serve's caller starts them.
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
@@ -115,8 +118,11 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	a.Settings = settings.NewService(d, aw)
 	a.Notifications = notification.NewService(d)
-	a.Reminders = reminder.NewService(d)
-	a.Jobs = jobs.NewRunner(r, log)
+	a.Queue = queue.New(r, log, queue.Options{Concurrency: cfg.WorkerConcurrency, PollInterval: cfg.QueuePollInterval})
+	a.Reminders = reminder.NewService(d, a.Notifications)
+	a.Reminders.UseQueue(a.Queue)
+	a.Jobs = jobs.NewRunner(r, a.Queue, log)
+	a.Jobs.Register("reminder-dispatch", cfg.ReminderSweepInterval, a.Reminders.DispatchSweep)
 	a.Lead.UseRouting(a.Settings, a.Notifications)
 	a.Jobs.Register("lead-sla-sweep", time.Minute, a.Lead.SLASweep)
 	a.Customer = customer.NewService(d, customer.NewStore(d), orgStore, aw, a.Settings, a.Notifications)
@@ -211,8 +217,27 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database and Redis.
+// RunBackground runs the periodic enqueuer and, when worker is set, the
+// queue worker, until ctx ends; it returns once both have stopped.
+func (a *App) RunBackground(ctx context.Context, worker bool) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Queue.RunScheduler(ctx)
+	}()
+	var err error
+	if worker {
+		err = a.Queue.RunWorker(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	<-done
+	return err
+}
+
+// Close releases the queue client, the database and Redis.
 func (a *App) Close() {
+	_ = a.Queue.Close()
 	_ = a.Redis.Close()
 	_ = a.DB.Close()
 }
