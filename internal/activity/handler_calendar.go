@@ -58,7 +58,7 @@ func (h *Handler) calendar(c echo.Context) error {
 // newFeedToken makes the caller's calendar feed secret.
 //
 //	@Summary		Create a calendar feed token
-//	@Description	Subscribing a calendar app (Outlook, Google Calendar, Apple/phone calendars: "subscribe from URL" / "add calendar by URL") to the caller's activities. Answers a new secret token and the feed url (GET /calendar/feed/{token}.ics, no login needed), shown only now; the server keeps only its SHA-256 hash. A new token replaces the old one, which stops working at once. Users only (API keys 403). Audited.
+//	@Description	Subscribing a calendar app (Outlook, Google Calendar, Apple/phone calendars: "subscribe from URL" / "add calendar by URL") to the caller's activities. Answers a new secret token and the feed url (GET /calendar/feed/<token>.ics, no login needed), shown only now; the server keeps only its SHA-256 hash. A new token replaces the old one, which stops working at once. Users only (API keys 403). Audited.
 //	@ID				createCalendarFeedToken
 //	@Tags			activities
 //	@Produce		json
@@ -102,10 +102,10 @@ func (h *Handler) revokeFeedToken(c echo.Context) error {
 //	@ID				getCalendarFeed
 //	@Tags			activities
 //	@Produce		text/calendar
-//	@Param			token	path		string	true	"Feed token"
+//	@Param			file	path		string	true	"<token>.ics: the feed token with the .ics suffix calendar apps expect"
 //	@Success		200		{string}	string	"iCalendar"
 //	@Failure		404		{object}	httpx.Problem
-//	@Router			/calendar/feed/{token}.ics [get]
+//	@Router			/calendar/feed/{file} [get]
 func (h *Handler) feed(c echo.Context) error {
 	token, ok := TokenFromFile(c.Param("file"))
 	if !ok {
