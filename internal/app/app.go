@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/opencrm/crm/internal/activity"
 	"github.com/opencrm/crm/internal/auth"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dataio"
@@ -61,6 +62,8 @@ type App struct {
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
 	DataIO *dataio.Service
+	// Activities owns activities (follow-ups included) and the calendar.
+	Activities *activity.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -129,6 +132,13 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
 	a.Lead.UseCustomers(a.Customer)
 
+	// Activities: lead and customer follow-ups are done activities; leads,
+	// customers and contacts are what activities may be about.
+	a.Activities = activity.NewService(d, activity.NewStore(d), orgStore, aw, a.Reminders)
+	a.Activities.UseBuiltinTargets(a.Lead, a.Customer)
+	a.Lead.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
+	a.Customer.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
+
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
@@ -144,6 +154,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		jobs.NewHandler(a.Jobs),
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
+		activity.NewHandler(a.Activities),
 	)
 	return a, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/dedupe"
+	"github.com/opencrm/crm/internal/followup"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/audit"
@@ -38,6 +39,9 @@ type Service struct {
 	dups     *dedupe.Finder
 	// customers is set by UseCustomers (conversion).
 	customers Customers
+	// followUps and reminders are set by UseFollowUps.
+	followUps followup.Log
+	reminders followup.Reminders
 	// writes is the versioned, audited write every change goes through.
 	writes record.Mutation[*Lead]
 }
