@@ -133,7 +133,7 @@ func (s *Service) CheckExport(ctx context.Context, entity, format string, f Expo
 		return err
 	}
 	if entity == EntityProducts {
-		return product.CheckFilter(&f.Product)
+		return product.CheckFilter(f.Product)
 	}
 	return nil
 }

@@ -74,11 +74,13 @@ func (pi *productImporter) batch(ctx context.Context, rows []rowIn, p *progress)
 func (pi *productImporter) done(context.Context, *progress) error { return nil }
 
 // existing is the id of the product that has sku (ignoring case), or "".
+// The catalogue has no scope, and importing needs products:write already.
 func (pi *productImporter) existing(ctx context.Context, sku string) (string, error) {
-	if strings.TrimSpace(sku) == "" {
+	key := product.SKUKey(sku)
+	if key == "" {
 		return "", nil
 	}
-	p, err := pi.s.products.BySKU(ctx, sku)
+	p, err := pi.s.prodStore.BySKUKey(ctx, key)
 	if err != nil || p == nil {
 		return "", err
 	}

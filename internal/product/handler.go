@@ -2,6 +2,7 @@ package product
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/platform/authz"
@@ -32,9 +33,10 @@ func render(c echo.Context, status int, p *Product) error {
 }
 
 // ParseFilter reads the product list filters from the query (also those of
-// GET /exports/products).
+// GET /exports/products); currency codes are upper case.
 func ParseFilter(c echo.Context) (Filter, error) {
-	f := Filter{Q: c.QueryParam("q"), Category: httpx.QueryList(c, "category"), Currency: c.QueryParam("currency")}
+	f := Filter{Q: c.QueryParam("q"), Category: httpx.QueryList(c, "category"),
+		Currency: strings.ToUpper(strings.TrimSpace(c.QueryParam("currency")))}
 	if c.QueryParam("active") != "" {
 		b, err := httpx.QueryBool(c, "active", false)
 		if err != nil {

@@ -58,14 +58,6 @@ func (s *Service) Get(ctx context.Context, id string) (*Product, error) {
 	return s.store.Get(ctx, id)
 }
 
-// BySKU loads the product with this SKU, ignoring case, or nil.
-func (s *Service) BySKU(ctx context.Context, sku string) (*Product, error) {
-	if err := authz.Require(ctx, "products:read"); err != nil {
-		return nil, err
-	}
-	return s.store.BySKUKey(ctx, SKUKey(sku))
-}
-
 // Lookup loads the products with these ids for other modules (an
 // opportunity's or a quote's lines), keyed by id; unknown ids are absent.
 // It checks no permission: the catalogue is global and the caller has
@@ -94,7 +86,7 @@ func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.
 	if err != nil {
 		return paging.Page[Product]{}, err
 	}
-	if err := CheckFilter(&f); err != nil {
+	if err := CheckFilter(f); err != nil {
 		return paging.Page[Product]{}, err
 	}
 	page, err := q.Fetch(s.store.Query(ctx, f))
@@ -104,10 +96,8 @@ func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.
 	return page, nil
 }
 
-// CheckFilter normalises the currency filter and refuses one that is not
-// a currency code (422).
-func CheckFilter(f *Filter) error {
-	f.Currency = strings.ToUpper(strings.TrimSpace(f.Currency))
+// CheckFilter refuses a currency filter that is not a currency code (422).
+func CheckFilter(f Filter) error {
 	var v validate.V
 	v.Currency("currency", f.Currency)
 	return v.Err()
