@@ -30,6 +30,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
+	"github.com/opencrm/crm/internal/product"
 	"github.com/opencrm/crm/internal/reminder"
 	"github.com/opencrm/crm/internal/settings"
 	"github.com/opencrm/crm/internal/webform"
@@ -64,6 +65,8 @@ type App struct {
 	DataIO *dataio.Service
 	// Activities owns activities (follow-ups included) and the calendar.
 	Activities *activity.Service
+	// Product is the catalogue; later modules register usage checks on it.
+	Product *product.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -142,6 +145,9 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
+	a.Product = product.NewService(d, product.NewStore(d), aw)
+	a.DataIO.UseProducts(a.Product)
+
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
 		org.NewHandler(a.Org),
@@ -155,6 +161,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
 		activity.NewHandler(a.Activities),
+		product.NewHandler(a.Product),
 	)
 	return a, nil
 }
