@@ -19,6 +19,7 @@ import (
 	"github.com/opencrm/crm/internal/auth"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dataio"
+	"github.com/opencrm/crm/internal/event"
 	"github.com/opencrm/crm/internal/jobs"
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
@@ -27,6 +28,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/docnum"
 	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
@@ -59,6 +61,10 @@ type App struct {
 	Reminders *reminder.Service
 	// Queue is the Redis task queue (asynq) for reminders and sweeps.
 	Queue *queue.Queue
+	// Events is the outbox of business events for integrations.
+	Events *event.Writer
+	// Numbers issues business numbers (QT-/SO-/HT-YYYYMMDD-NNNN).
+	Numbers *docnum.Generator
 	// Jobs are the scheduled sweeps; Serve's caller starts them.
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
@@ -124,6 +130,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	a.Settings = settings.NewService(d, aw)
 	a.Notifications = notification.NewService(d)
+	a.Events = event.NewWriter(d)
+	a.Numbers = docnum.New(d)
 	a.Queue = queue.New(r, log, queue.Options{Concurrency: cfg.WorkerConcurrency, PollInterval: cfg.QueuePollInterval})
 	a.Reminders = reminder.NewService(d, a.Notifications)
 	a.Reminders.UseQueue(a.Queue)
@@ -158,6 +166,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		settings.NewHandler(a.Settings),
 		notification.NewHandler(a.Notifications),
 		jobs.NewHandler(a.Jobs),
+		event.NewHandler(event.NewService(d)),
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
 		activity.NewHandler(a.Activities),

@@ -20,5 +20,6 @@ func All() []*gormigrate.Migration {
 		v0007Reminders(),
 		v0008Products(),
 		v0010Activities(),
+		v0011NumbersEvents(),
 	}
 }

@@ -12,6 +12,8 @@ import (
 func init() {
 	i18n.Register(map[string]map[i18n.Lang]string{
 		"invalid_duration": {i18n.EN: `must be a duration such as "72h", "30m" or "3d"`, i18n.ZhCN: `必须是时长，例如 "72h"、"30m" 或 "3d"`},
+		"invalid_timezone": {i18n.EN: `must be an IANA time zone such as "Asia/Shanghai"`, i18n.ZhCN: `必须是 IANA 时区，例如 "Asia/Shanghai"`},
+		"invalid_percent":  {i18n.EN: `must be a percentage from "0" to "100" as a string, at most 2 decimal places`, i18n.ZhCN: `必须是 "0" 到 "100" 的百分比字符串，最多 2 位小数`},
 	})
 }
 

@@ -9,11 +9,13 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	_ "time/tzdata" // zones load on hosts and images without a tz database
 
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/shopspring/decimal"
 	"gorm.io/gorm/clause"
 )
 
@@ -45,6 +47,19 @@ type Values struct {
 	// PoolRecycleExemptSigned keeps customers with a signed deal out of
 	// recycling.
 	PoolRecycleExemptSigned bool `json:"pool_recycle_exempt_signed" example:"true"`
+	// Timezone is the organisation's IANA time zone: business days (document
+	// numbers, due dates) and report periods follow it; timestamps are
+	// stored in UTC.
+	Timezone Timezone `json:"timezone" swaggertype:"string" example:"Asia/Shanghai"`
+	// QuoteDiscountApprovalThreshold: a quote with any line discount above
+	// this percentage needs approval when submitted.
+	QuoteDiscountApprovalThreshold Percent `json:"quote_discount_approval_threshold" swaggertype:"string" example:"15"`
+	// ContractExpiryReminderDays: the contract owner is reminded this many
+	// days before a contract's end date ("0" off).
+	ContractExpiryReminderDays int `json:"contract_expiry_reminder_days" example:"30"`
+	// PaymentDueReminderDays: the contract owner is reminded this many days
+	// before an instalment falls due, and again when it is overdue.
+	PaymentDueReminderDays int `json:"payment_due_reminder_days" example:"3"`
 } // @name Settings
 
 // Defaults are the values before an admin changes anything.
@@ -57,6 +72,11 @@ func Defaults() Values {
 		PoolRecycleNoDeal:       Duration(90 * 24 * time.Hour),
 		PoolRecycleWarning:      Duration(3 * 24 * time.Hour),
 		PoolRecycleExemptSigned: true,
+
+		Timezone:                       Timezone("Asia/Shanghai"),
+		QuoteDiscountApprovalThreshold: Percent(decimal.NewFromInt(15)),
+		ContractExpiryReminderDays:     30,
+		PaymentDueReminderDays:         3,
 	}
 }
 
@@ -69,6 +89,11 @@ type UpdateRequest struct {
 	PoolRecycleNoDeal       *string `json:"pool_recycle_no_deal" example:"90d"`
 	PoolRecycleWarning      *string `json:"pool_recycle_warning" example:"3d"`
 	PoolRecycleExemptSigned *bool   `json:"pool_recycle_exempt_signed" example:"true"`
+
+	Timezone                       *string `json:"timezone" example:"Asia/Shanghai"`
+	QuoteDiscountApprovalThreshold *string `json:"quote_discount_approval_threshold" example:"20"`
+	ContractExpiryReminderDays     *int    `json:"contract_expiry_reminder_days" example:"30"`
+	PaymentDueReminderDays         *int    `json:"payment_due_reminder_days" example:"3"`
 } // @name SettingsUpdateRequest
 
 // row is one stored setting.
@@ -204,6 +229,45 @@ func setField(f reflect.Value, raw json.RawMessage) error {
 			return fmt.Errorf("must_be_boolean")
 		}
 		f.SetBool(b)
+	case Timezone:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return fmt.Errorf("invalid_timezone")
+		}
+		if _, err := time.LoadLocation(s); err != nil || s == "" || s == "Local" {
+			return fmt.Errorf("invalid_timezone")
+		}
+		f.Set(reflect.ValueOf(Timezone(s)))
+	case Percent:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return fmt.Errorf("invalid_percent")
+		}
+		d, err := decimal.NewFromString(strings.TrimSpace(s))
+		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) || !d.Equal(d.Round(2)) {
+			return fmt.Errorf("invalid_percent")
+		}
+		f.Set(reflect.ValueOf(Percent(d)))
 	}
 	return nil
 }
+
+// Timezone is an IANA zone name ("Asia/Shanghai").
+type Timezone string
+
+// Location is the zone; UTC if it no longer loads.
+func (t Timezone) Location() *time.Location {
+	if l, err := time.LoadLocation(string(t)); err == nil {
+		return l
+	}
+	return time.UTC
+}
+
+// Percent is a percentage 0–100 with up to two places, as a JSON string.
+type Percent decimal.Decimal
+
+// Decimal is the value.
+func (p Percent) Decimal() decimal.Decimal { return decimal.Decimal(p) }
+
+// MarshalJSON writes "15" or "12.5".
+func (p Percent) MarshalJSON() ([]byte, error) { return json.Marshal(decimal.Decimal(p).String()) }

@@ -1,6 +1,7 @@
 package settings_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -70,6 +71,12 @@ func TestSettingsBadInput(t *testing.T) {
 			{"zero cap", map[string]any{"max_customers_per_rep": 0}, http.StatusUnprocessableEntity, "max_customers_per_rep"},
 			{"fraction", map[string]any{"max_customers_per_rep": 1.5}, http.StatusUnprocessableEntity, "max_customers_per_rep"},
 			{"bool as string", map[string]any{"pool_recycle_exempt_signed": "yes"}, http.StatusUnprocessableEntity, "pool_recycle_exempt_signed"},
+			{"unknown zone", map[string]any{"timezone": "Mars/Olympus"}, http.StatusUnprocessableEntity, "timezone"},
+			{"local zone", map[string]any{"timezone": "Local"}, http.StatusUnprocessableEntity, "timezone"},
+			{"percent as number", map[string]any{"quote_discount_approval_threshold": 15}, http.StatusUnprocessableEntity, "quote_discount_approval_threshold"},
+			{"percent over 100", map[string]any{"quote_discount_approval_threshold": "100.5"}, http.StatusUnprocessableEntity, "quote_discount_approval_threshold"},
+			{"percent 3 places", map[string]any{"quote_discount_approval_threshold": "10.125"}, http.StatusUnprocessableEntity, "quote_discount_approval_threshold"},
+			{"negative days", map[string]any{"contract_expiry_reminder_days": -1}, http.StatusUnprocessableEntity, "contract_expiry_reminder_days"},
 			{"not an object", "[1,2]", http.StatusBadRequest, ""},
 		}
 		for _, c := range cases {
@@ -77,6 +84,16 @@ func TestSettingsBadInput(t *testing.T) {
 			if c.field != "" && !p.HasField(c.field) {
 				t.Errorf("%s: problem %+v does not name %s", c.name, p, c.field)
 			}
+		}
+		// Zone and threshold round-trip.
+		got := env.Admin.Patch("/settings", map[string]any{"timezone": "Europe/Berlin", "quote_discount_approval_threshold": "12.5",
+			"payment_due_reminder_days": 5}).Status(http.StatusOK).Map()
+		if got["timezone"] != "Europe/Berlin" || got["quote_discount_approval_threshold"] != "12.5" || got["payment_due_reminder_days"] != float64(5) {
+			t.Fatalf("updated %v", got)
+		}
+		if v, _ := env.App.Settings.Current(context.Background()); v.Timezone.Location().String() != "Europe/Berlin" ||
+			v.QuoteDiscountApprovalThreshold.Decimal().String() != "12.5" {
+			t.Fatalf("stored %+v", v)
 		}
 		// A mix of good and bad values changes nothing.
 		env.Admin.Patch("/settings", map[string]any{"lead_followup_sla": "1h", "max_customers_per_rep": -1}).

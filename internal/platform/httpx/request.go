@@ -134,3 +134,20 @@ func PageRequest(c echo.Context) (paging.Request, error) {
 
 // NoContent is 204.
 func NoContent(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+
+// QueryInt parses an integer within [lo, hi]; absent is def. Anything else
+// is a 400 naming the parameter.
+func QueryInt(c echo.Context, name string, def, lo, hi int64) (int64, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, apperr.BadRequest("bad_query", "bad_query", apperr.FieldError{Field: name, Message: "must_be_integer"})
+	}
+	if n < lo || n > hi {
+		return 0, apperr.BadRequest("bad_query", "bad_query", apperr.FieldError{Field: name, Message: "out_of_range", Params: []any{lo, hi}})
+	}
+	return n, nil
+}
