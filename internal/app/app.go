@@ -22,6 +22,7 @@ import (
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
 	"github.com/opencrm/crm/internal/notification"
+	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
@@ -58,6 +59,8 @@ type App struct {
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
 	DataIO *dataio.Service
+	// Opportunity owns pipelines, opportunities, competitors and scoring.
+	Opportunity *opportunity.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -123,6 +126,10 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
 	a.Lead.UseCustomers(a.Customer)
 
+	a.Opportunity = opportunity.NewService(d, aw, a.Customer, orgStore, a.Reminders)
+	a.Jobs.Register("opportunity-stage-sweep", 5*time.Minute, a.Opportunity.StageSweep)
+	a.Jobs.Register("opportunity-rescore", 24*time.Hour, a.Opportunity.RescoreSweep)
+
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
@@ -138,6 +145,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		jobs.NewHandler(a.Jobs),
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
+		opportunity.NewHandler(a.Opportunity),
 	)
 	return a, nil
 }

@@ -18,5 +18,6 @@ func All() []*gormigrate.Migration {
 		v0005DedupeConvert(),
 		v0006Imports(),
 		v0007Reminders(),
+		v0009Opportunities(),
 	}
 }
