@@ -19,20 +19,20 @@ type LineResponse struct {
 
 // OpportunityResponse is an opportunity as clients see it.
 type OpportunityResponse struct {
-	ID                string       `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a80"`
-	Name              string       `json:"name" example:"恒达精密 2027 年产线改造"`
-	CustomerID        string       `json:"customer_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
-	ContactID         *string      `json:"contact_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a72"`
-	PipelineID        string       `json:"pipeline_id" example:"0193a2b4-0000-7000-8000-000000000001"`
-	StageID           string       `json:"stage_id" example:"0193a2b4-0000-7000-8000-000000000101"`
-	Amount            money.Amount `json:"amount" swaggertype:"string" example:"120000.00"`
-	Currency          string       `json:"currency" example:"CNY"`
-	ExpectedCloseDate *string      `json:"expected_close_date" extensions:"x-nullable" example:"2026-12-31"`
-	Source            string       `json:"source" example:"exhibition"`
-	CompetitorIDs     []string     `json:"competitor_ids"`
+	ID                string         `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a80"`
+	Name              string         `json:"name" example:"恒达精密 2027 年产线改造"`
+	CustomerID        string         `json:"customer_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
+	ContactID         *string        `json:"contact_id" extensions:"x-nullable" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a72"`
+	PipelineID        string         `json:"pipeline_id" example:"0193a2b4-0000-7000-8000-000000000001"`
+	StageID           string         `json:"stage_id" example:"0193a2b4-0000-7000-8000-000000000101"`
+	Amount            money.Amount   `json:"amount" swaggertype:"string" example:"120000.00"`
+	Currency          string         `json:"currency" example:"CNY"`
+	ExpectedCloseDate *string        `json:"expected_close_date" extensions:"x-nullable" example:"2026-12-31"`
+	Source            string         `json:"source" example:"exhibition"`
+	CompetitorIDs     []string       `json:"competitor_ids"`
 	Products          []LineResponse `json:"products"`
-	Strategy          string       `json:"strategy" example:"先拿下技术部认可，再约采购总监。"`
-	OwnerID           string       `json:"owner_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
+	Strategy          string         `json:"strategy" example:"先拿下技术部认可，再约采购总监。"`
+	OwnerID           string         `json:"owner_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
 	// 0–100, from the scoring model.
 	Score            int        `json:"score" example:"72"`
 	Status           string     `json:"status" enums:"open,won,lost" example:"open"`

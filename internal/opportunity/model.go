@@ -45,7 +45,7 @@ func init() {
 			i18n.ZhCN: "使用 API 密钥创建商机时必填"},
 		"bands_order": {i18n.EN: "bands must be in ascending order without repeats",
 			i18n.ZhCN: "区间必须按升序排列且不能重复"},
-		"weights_sum": {i18n.EN: "the weights must add up to more than 0", i18n.ZhCN: "权重之和必须大于 0"},
+		"weights_sum":   {i18n.EN: "the weights must add up to more than 0", i18n.ZhCN: "权重之和必须大于 0"},
 		"duplicate_ids": {i18n.EN: "lists the same id twice", i18n.ZhCN: "包含重复的 ID"},
 	})
 	i18n.RegisterWords(map[string]string{"opportunity": "商机", "pipeline": "销售流程", "stage": "阶段",

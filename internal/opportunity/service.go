@@ -67,8 +67,10 @@ func NewService(d *db.DB, aw *audit.Writer, c Customers, users Directory, r Remi
 		Save: func(ctx context.Context, p *Pipeline, read int) error { return nameTaken(s.pipes.Save(ctx, p, read)) },
 		ID:   func(p *Pipeline) string { return p.ID }, View: func(p *Pipeline) any { return PipelineView(p) }}
 	s.compWrites = record.Mutation[*Competitor]{DB: d, Audit: aw, Entity: "competitor",
-		Save: func(ctx context.Context, c *Competitor, read int) error { return nameTaken(s.store.SaveCompetitor(ctx, c, read)) },
-		ID:   func(c *Competitor) string { return c.ID }, View: func(c *Competitor) any { return CompetitorView(c) }}
+		Save: func(ctx context.Context, c *Competitor, read int) error {
+			return nameTaken(s.store.SaveCompetitor(ctx, c, read))
+		},
+		ID: func(c *Competitor) string { return c.ID }, View: func(c *Competitor) any { return CompetitorView(c) }}
 	c.AddTimelineSource(timelineSource(d))
 	return s
 }
