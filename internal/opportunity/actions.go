@@ -166,18 +166,11 @@ func (s *Service) close(ctx context.Context, o *Opportunity, kind, note string) 
 	return s.moveTo(ctx, o, p.stageOfKind(kind), note)
 }
 
-// moveTo enters st and rescores. A change of status changes the purchase
-// history of the customer's other opportunities: they are rescored too.
+// moveTo enters st and rescores.
 func (s *Service) moveTo(ctx context.Context, o *Opportunity, st *Stage, note string) error {
 	now := db.Now()
-	was := o.Status
 	if err := s.enterStage(ctx, o, st, now, note); err != nil {
 		return err
-	}
-	if was != o.Status {
-		if _, err := s.rescore(ctx, "opportunities.customer_id = ? AND opportunities.id <> ?", o.CustomerID, o.ID); err != nil {
-			return err
-		}
 	}
 	score, err := s.scoreOf(ctx, o, st.Probability, now)
 	o.Score = score

@@ -172,7 +172,7 @@ func (h *Handler) deleteCompetitor(c echo.Context) error {
 // getScoringModel shows the scoring model.
 //
 //	@Summary		Get the scoring model
-//	@Description	The weighted rules that give every opportunity its score 0–100: the weighted mean of points (0–100) for customer size, customer potential, purchase history (the customer's other won opportunities), amount, urgency (days to the expected close date), engagement recency (days since the last activity, else since creation) and stage (its probability). Version 0 is the built-in default.
+//	@Description	The weighted rules that give every opportunity its score 0–100: the weighted mean of points (0–100) for customer size, customer potential, purchase history (the customer's other won opportunities), amount, urgency (days to the expected close date), engagement recency (days since the last activity, else since creation) and stage (its probability). Version 1 is the built-in default.
 //	@ID				getScoringModel
 //	@Tags			opportunities
 //	@Produce		json
@@ -195,7 +195,7 @@ func (h *Handler) getScoringModel(c echo.Context) error {
 // putScoringModel replaces the scoring model.
 //
 //	@Summary		Replace the scoring model
-//	@Description	Admins (scoring:write). Weights 0–1000 adding up to more than 0, points 0–100, bands in strictly ascending order (422 otherwise). Every opportunity is rescored in the same transaction. If-Match is honoured (412; "0" for the built-in default).
+//	@Description	Admins (scoring:write). Weights 0–1000 adding up to more than 0, points 0–100, bands in strictly ascending order (422 otherwise). Every opportunity is rescored in the same transaction. If-Match is honoured (412; "1" for the built-in default).
 //	@ID				putScoringModel
 //	@Tags			opportunities
 //	@Accept			json

@@ -273,12 +273,32 @@ func (s *Service) Delete(ctx context.Context, id string, ifMatch *int) error {
 	})
 }
 
-// mutate is the versioned, audited write of an opportunity in scope.
+// mutate is the versioned, audited write of an opportunity in scope. A
+// change of status (win, lose, reopen) changes the purchase history of the
+// customer's other opportunities, so they are rescored once it is saved.
 func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, action string,
 	change func(context.Context, *Opportunity) error) (*Opportunity, error) {
-	return s.writes.Apply(ctx, func(ctx context.Context) (*Opportunity, error) {
-		return s.store.Get(ctx, authz.ActorFrom(ctx), id)
-	}, ifMatch, action, change)
+	var out *Opportunity
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		var was string
+		o, err := s.writes.Apply(ctx, func(ctx context.Context) (*Opportunity, error) {
+			o, err := s.store.Get(ctx, authz.ActorFrom(ctx), id)
+			if o != nil {
+				was = o.Status
+			}
+			return o, err
+		}, ifMatch, action, change)
+		if err != nil {
+			return err
+		}
+		out = o
+		if was == o.Status {
+			return nil
+		}
+		_, err = s.rescore(ctx, "opportunities.customer_id = ? AND opportunities.id <> ?", o.CustomerID, o.ID)
+		return err
+	})
+	return out, err
 }
 
 // unknownRef is the 422 for a reference to nothing the caller may see.

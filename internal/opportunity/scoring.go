@@ -72,6 +72,30 @@ func DefaultModel() Model {
 	}
 }
 
+// normalized has empty lists and maps where m has none, so the model
+// always reads back the same shape.
+func (m Model) normalized() Model {
+	if m.SizePoints == nil {
+		m.SizePoints = map[string]int{}
+	}
+	if m.PotentialPoints == nil {
+		m.PotentialPoints = map[string]int{}
+	}
+	if m.PurchaseHistory == nil {
+		m.PurchaseHistory = []CountBand{}
+	}
+	if m.Amount == nil {
+		m.Amount = []AmountBand{}
+	}
+	if m.Urgency == nil {
+		m.Urgency = []DayBand{}
+	}
+	if m.Recency == nil {
+		m.Recency = []DayBand{}
+	}
+	return m
+}
+
 // Inputs are what an opportunity's score depends on.
 type Inputs struct {
 	Size, Potential string

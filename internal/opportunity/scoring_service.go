@@ -26,16 +26,20 @@ func (modelRow) TableName() string { return "scoring_models" }
 
 const modelRowID = "default"
 
+// defaultModelVersion is the version of the built-in default model, so an
+// If-Match taken from it is a valid ETag; the first saved model is 2.
+const defaultModelVersion = 1
+
 // ScoringModelResponse is the scoring model in force.
 type ScoringModelResponse struct {
 	Model
 	// Null while the built-in default applies.
 	UpdatedAt *time.Time `json:"updated_at" extensions:"x-nullable"`
-	// 0 while the built-in default applies.
-	Version int `json:"version" example:"1"`
+	// 1 while the built-in default applies.
+	Version int `json:"version" example:"2"`
 } // @name ScoringModelResponse
 
-// loadModel reads the saved model, or the default (version 0).
+// loadModel reads the saved model, or the default (nil row).
 func (s *Service) loadModel(ctx context.Context) (Model, *modelRow, error) {
 	var row modelRow
 	err := s.db.Conn(ctx).Where("id = ?", modelRowID).Take(&row).Error
@@ -61,7 +65,7 @@ func (s *Service) ScoringModel(ctx context.Context) (ScoringModelResponse, error
 	if err != nil {
 		return ScoringModelResponse{}, err
 	}
-	out := ScoringModelResponse{Model: m}
+	out := ScoringModelResponse{Model: m, Version: defaultModelVersion}
 	if row != nil {
 		out.UpdatedAt, out.Version = &row.UpdatedAt, row.Version
 	}
@@ -78,13 +82,14 @@ func (s *Service) SetScoringModel(ctx context.Context, ifMatch *int, m Model) (S
 	if err := m.Validate(); err != nil {
 		return ScoringModelResponse{}, err
 	}
+	m = m.normalized()
 	var out ScoringModelResponse
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		old, row, err := s.loadModel(ctx)
 		if err != nil {
 			return err
 		}
-		version := 0
+		version := defaultModelVersion
 		if row != nil {
 			version = row.Version
 		}
