@@ -38,6 +38,8 @@ type Service struct {
 	dups     *dedupe.Finder
 	// customers is set by UseCustomers (conversion).
 	customers Customers
+	// opportunities is set by UseOpportunities (conversion).
+	opportunities Opportunities
 	// writes is the versioned, audited write every change goes through.
 	writes record.Mutation[*Lead]
 }
