@@ -57,3 +57,17 @@ func TestLeadConversionOpensOpportunity(t *testing.T) {
 		}
 	})
 }
+
+func TestCustomerMergeMovesOpportunities(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		team := env.Team("华东", "")
+		rep, mgr := env.User("rep", team), env.User("manager", team)
+		target, source := newCustomer(t, rep.Client, nil), newCustomer(t, rep.Client, nil)
+		o := createOpp(t, rep.Client, map[string]any{"name": "A", "customer_id": source})
+		mgr.Post("/customers/"+target+"/merge", map[string]any{"source_ids": []string{source}}).Status(http.StatusOK)
+		if got := getOpp(t, rep.Client, o.ID); got.CustomerID != target {
+			t.Errorf("opportunity still on %s", got.CustomerID)
+		}
+	})
+}

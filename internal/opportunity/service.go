@@ -2,6 +2,7 @@ package opportunity
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/org"
@@ -18,6 +19,7 @@ type Customers interface {
 	GetInScope(ctx context.Context, id string) (*customer.Customer, error)
 	GetContact(ctx context.Context, id string) (*customer.Contact, *customer.Customer, error)
 	AddTimelineSource(src customer.TimelineSource)
+	AddMergeHook(name string, h customer.MergeHook)
 }
 
 // Directory finds users and teams (org.Store).
@@ -56,8 +58,8 @@ type Service struct {
 	compWrites record.Mutation[*Competitor]
 }
 
-// NewService wires the service and adds opportunities to the customer
-// timeline.
+// NewService wires the service, adds opportunities to the customer
+// timeline and makes a customer merge carry its opportunities along.
 func NewService(d *db.DB, aw *audit.Writer, c Customers, users Directory, r Reminders) *Service {
 	s := &Service{db: d, audit: aw, customers: c, users: users, reminders: r, pipes: pipelines{db: d},
 		store: &Store{db: d}}
@@ -72,9 +74,26 @@ func NewService(d *db.DB, aw *audit.Writer, c Customers, users Directory, r Remi
 		},
 		ID: func(c *Competitor) string { return c.ID }, View: func(c *Competitor) any { return CompetitorView(c) }}
 	c.AddTimelineSource(timelineSource(d))
+	c.AddMergeHook("opportunities", s.moveOpportunities)
 	return s
 }
 
 // UseProducts enables product lines; without it an opportunity with
 // products is refused (422). Call while wiring.
 func (s *Service) UseProducts(p ProductLookup) { s.products = p }
+
+// moveOpportunities is the customer merge hook: opportunities of merged
+// customers (their contacts move too) now belong to the one they went
+// into, and are rescored there (its size, potential and purchase history
+// apply now).
+func (s *Service) moveOpportunities(ctx context.Context, target string, sources []string) (int64, error) {
+	res := s.db.Conn(ctx).Unscoped().Model(&Opportunity{}).Where("customer_id IN ?", sources).
+		UpdateColumns(map[string]any{"customer_id": target, "updated_at": db.Now()})
+	if res.Error != nil {
+		return 0, fmt.Errorf("opportunity.merge_customers: %w", res.Error)
+	}
+	if _, err := s.rescore(ctx, "opportunities.customer_id = ?", target); err != nil {
+		return 0, err
+	}
+	return res.RowsAffected, nil
+}
