@@ -32,7 +32,9 @@ import (
 const usage = `Usage: crm <command> [flags]
 
 Commands:
-  serve          run the API server (migrates the database first)
+  serve          run the API server (migrates the database first) and, unless
+                 CRM_WORKER=false, the background queue worker in-process
+  worker         run only the queue worker and sweep scheduler (scale out)
   migrate        apply database migrations and exit
   seed --demo    load demo teams, users and leads into an empty database
   help           show this text
@@ -67,6 +69,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log)
+	case "worker":
+		return worker(ctx, cfg, log)
 	case "migrate":
 		d, err := app.OpenDB(ctx, cfg)
 		if err != nil {
@@ -124,7 +128,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	a.Jobs.Start(ctx)
-	log.Info("listening", "addr", ln.Addr().String(), "docs", "/swagger/index.html", "jobs", a.Jobs.Names())
-	return a.Serve(ctx, ln)
+	bg := make(chan error, 1)
+	go func() { bg <- a.RunBackground(ctx, cfg.Worker) }()
+	log.Info("listening", "addr", ln.Addr().String(), "docs", "/swagger/index.html", "worker", cfg.Worker, "jobs", a.Jobs.Names())
+	err = a.Serve(ctx, ln)
+	if berr := <-bg; err == nil {
+		err = berr
+	}
+	return err
+}
+
+// worker runs the queue worker and sweep scheduler without the HTTP API, to
+// add background capacity beside servers started with CRM_WORKER=false.
+func worker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if _, embeddedRedis := cfg.Embedded(); embeddedRedis {
+		return fmt.Errorf("worker: needs CRM_REDIS_URL; the in-process Redis lives inside one server")
+	}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	log.Info("worker started", "queue", a.Queue.Name(), "jobs", a.Jobs.Names())
+	return a.RunBackground(ctx, true)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/opencrm/crm/internal/activity"
 	"github.com/opencrm/crm/internal/auth"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dataio"
@@ -27,6 +28,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
 	"github.com/opencrm/crm/internal/reminder"
@@ -55,12 +57,16 @@ type App struct {
 	Notifications *notification.Service
 	// Reminders is the outbox of due notifications, delivered by the queue.
 	Reminders *reminder.Service
+	// Queue is the Redis task queue (asynq) for reminders and sweeps.
+	Queue *queue.Queue
 	// Jobs are the scheduled sweeps; Serve's caller starts them.
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
 	DataIO *dataio.Service
 	// Opportunity owns pipelines, opportunities, competitors and scoring.
 	Opportunity *opportunity.Service
+	// Activities owns activities (follow-ups included) and the calendar.
+	Activities *activity.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -118,8 +124,11 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	a.Settings = settings.NewService(d, aw)
 	a.Notifications = notification.NewService(d)
-	a.Reminders = reminder.NewService(d)
-	a.Jobs = jobs.NewRunner(r, log)
+	a.Queue = queue.New(r, log, queue.Options{Concurrency: cfg.WorkerConcurrency, PollInterval: cfg.QueuePollInterval})
+	a.Reminders = reminder.NewService(d, a.Notifications)
+	a.Reminders.UseQueue(a.Queue)
+	a.Jobs = jobs.NewRunner(r, a.Queue, log)
+	a.Jobs.Register("reminder-dispatch", cfg.ReminderSweepInterval, a.Reminders.DispatchSweep)
 	a.Lead.UseRouting(a.Settings, a.Notifications)
 	a.Jobs.Register("lead-sla-sweep", time.Minute, a.Lead.SLASweep)
 	a.Customer = customer.NewService(d, customer.NewStore(d), orgStore, aw, a.Settings, a.Notifications)
@@ -130,6 +139,13 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("opportunity-stage-sweep", 5*time.Minute, a.Opportunity.StageSweep)
 	a.Jobs.Register("opportunity-rescore", 24*time.Hour, a.Opportunity.RescoreSweep)
 	a.Lead.UseOpportunities(a.Opportunity)
+
+	// Activities: lead and customer follow-ups are done activities; leads,
+	// customers and contacts are what activities may be about.
+	a.Activities = activity.NewService(d, activity.NewStore(d), orgStore, aw, a.Reminders)
+	a.Activities.UseBuiltinTargets(a.Lead, a.Customer)
+	a.Lead.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
+	a.Customer.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
 
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
@@ -147,6 +163,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
 		opportunity.NewHandler(a.Opportunity),
+		activity.NewHandler(a.Activities),
 	)
 	return a, nil
 }
@@ -220,8 +237,27 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database and Redis.
+// RunBackground runs the periodic enqueuer and, when worker is set, the
+// queue worker, until ctx ends; it returns once both have stopped.
+func (a *App) RunBackground(ctx context.Context, worker bool) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Queue.RunScheduler(ctx)
+	}()
+	var err error
+	if worker {
+		err = a.Queue.RunWorker(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	<-done
+	return err
+}
+
+// Close releases the queue client, the database and Redis.
 func (a *App) Close() {
+	_ = a.Queue.Close()
 	_ = a.Redis.Close()
 	_ = a.DB.Close()
 }

@@ -4,16 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/opencrm/crm/internal/app"
@@ -42,51 +37,6 @@ func TestHealthAndReady(t *testing.T) {
 			t.Fatalf("readyz %+v", r)
 		}
 	})
-}
-
-// startRedis runs a private redis-server on a free port (never the shared
-// one, which other packages use) and returns its URL and a kill function.
-// Without the binary it falls back to a miniredis on its own port.
-func startRedis(t *testing.T) (string, func()) {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		m := miniredis.NewMiniRedis()
-		if err := m.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(m.Close)
-		return "redis://" + m.Addr(), m.Close
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	kill := func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}
-	t.Cleanup(kill)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	if !apptest.Eventually(t, 5*time.Second, func() bool {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			_ = c.Close()
-		}
-		return err == nil
-	}) {
-		t.Fatal("private redis-server did not start")
-	}
-	return "redis://" + addr + "/0", kill
 }
 
 // buildApp wires a server on its own SQLite file and the given Redis.
@@ -128,12 +78,12 @@ func getReady(t *testing.T, a *app.App) (int, readiness) {
 }
 
 func TestReadyzWhenRedisIsDown(t *testing.T) {
-	url, kill := startRedis(t)
-	a := buildApp(t, url)
+	rs := apptest.StartPrivateRedis(t)
+	a := buildApp(t, rs.URL)
 	if code, r := getReady(t, a); code != http.StatusOK || r.Checks["redis"] != "ok" {
 		t.Fatalf("before: %d %+v", code, r)
 	}
-	kill()
+	rs.Stop()
 	code, r := getReady(t, a)
 	if code != http.StatusServiceUnavailable || r.Status != "unavailable" ||
 		r.Checks["redis"] != "unavailable" || r.Checks["database"] != "ok" {

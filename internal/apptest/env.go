@@ -64,7 +64,9 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 		d   *db.DB
 		err error
 	)
-	var redisAddr string
+	// An option may point the server at its own Redis (a private
+	// redis-server a test restarts); otherwise the backend's.
+	redisAddr := cfg.RedisURL
 	switch b {
 	case Embedded:
 		d, err = db.Open(ctx, "", cfg.DataDir, db.Options{MaxOpenConns: 4})
@@ -77,7 +79,9 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 		t.Cleanup(func() { _ = d.Close() })
 	case Services:
 		d = newPostgres(t)
-		redisAddr = redisURL()
+		if redisAddr == "" {
+			redisAddr = redisURL()
+		}
 	}
 	cfg.DatabaseURL, cfg.RedisURL = "", redisAddr // informational; the handles are built here
 	r, err := redisx.Open(ctx, redisAddr, cfg.RedisPrefix)
@@ -98,6 +102,8 @@ func New(t testing.TB, b Backend, opts ...Option) *Env {
 	if err := a.Bootstrap(ctx, io.Discard); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
+	// asynq keys live outside the prefix ("asynq:{<queue>}:…"): drop them too.
+	t.Cleanup(func() { _ = a.Queue.Purge(context.Background()) })
 	e := &Env{T: t, Backend: b, App: a, Logs: logs}
 	e.Admin = e.Login(AdminEmail, AdminPassword)
 	return e

@@ -113,7 +113,7 @@ func TestCustomerFollowUps(t *testing.T) {
 		}
 		rep.Post("/customers/nope/follow-ups", map[string]any{"channel": "call", "content": "x"}).Status(http.StatusNotFound)
 		rep.Get("/customers/" + c.ID + "/follow-ups?sort=bogus").Status(http.StatusBadRequest)
-		if got := auditActions(t, env, "customer_follow_up", f1.ID); !slices.Equal(got, []string{"create"}) {
+		if got := auditActions(t, env, "activity", f1.ID); !slices.Equal(got, []string{"create"}) {
 			t.Errorf("audit %v", got)
 		}
 	})

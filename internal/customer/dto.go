@@ -2,6 +2,8 @@ package customer
 
 import (
 	"time"
+
+	"github.com/opencrm/crm/internal/followup"
 )
 
 // CustomerResponse is a customer as clients see it. In the public pool a
@@ -30,10 +32,16 @@ type CustomerResponse struct {
 	Locked         bool       `json:"locked" example:"false"`
 	Masked         bool       `json:"masked" example:"false"`
 	LastFollowedAt *time.Time `json:"last_followed_at" extensions:"x-nullable"`
-	CreatedBy      string     `json:"created_by" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	Version        int        `json:"version" example:"1"`
+	// NextFollowUpAt is the next contact planned by the last follow-up or
+	// completed activity; its owner is reminded then.
+	NextFollowUpAt *time.Time `json:"next_follow_up_at" extensions:"x-nullable"`
+	// Latitude and Longitude of the address (WGS 84), both or neither.
+	Latitude  *float64  `json:"latitude" extensions:"x-nullable" example:"31.3236"`
+	Longitude *float64  `json:"longitude" extensions:"x-nullable" example:"120.7226"`
+	CreatedBy string    `json:"created_by" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int       `json:"version" example:"1"`
 } // @name Customer
 
 // View maps a customer to its full response.
@@ -45,7 +53,8 @@ func View(c *Customer) CustomerResponse {
 	return CustomerResponse{ID: c.ID, Name: c.Name, Industry: c.Industry, Size: c.Size, Potential: c.Potential,
 		Level: c.Level, Region: c.Region, Address: c.Address, Phone: c.Phone, Email: c.Email, Website: c.Website,
 		Source: c.Source, Tags: tags, LifecycleStage: c.LifecycleStage, OwnerID: c.OwnerID, OwnedSince: c.OwnedSince,
-		Locked: c.Locked, LastFollowedAt: c.LastFollowedAt, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
+		Locked: c.Locked, LastFollowedAt: c.LastFollowedAt, NextFollowUpAt: c.NextFollowUpAt, Latitude: c.Latitude,
+		Longitude: c.Longitude, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt,
 		UpdatedAt: c.UpdatedAt, Version: c.Version}
 }
 
@@ -76,6 +85,10 @@ type CustomerCreateRequest struct {
 	LifecycleStage string   `json:"lifecycle_stage" enums:"prospect,active,at_risk,churned" example:"prospect"`
 	OwnerID        *string  `json:"owner_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
 	Locked         bool     `json:"locked" example:"false"`
+	// Latitude (−90..90) and Longitude (−180..180) of the address, both or
+	// neither.
+	Latitude  *float64 `json:"latitude" example:"31.3236"`
+	Longitude *float64 `json:"longitude" example:"120.7226"`
 } // @name CustomerCreateRequest
 
 // CustomerUpdateRequest is the body of PATCH /customers/{id}; absent
@@ -96,6 +109,10 @@ type CustomerUpdateRequest struct {
 	Tags           *[]string `json:"tags" example:"重点关注客户,老客户"`
 	LifecycleStage *string   `json:"lifecycle_stage" enums:"prospect,active,at_risk,churned" example:"active"`
 	Locked         *bool     `json:"locked" example:"true"`
+	// Latitude and Longitude move the address's position; the customer
+	// keeps both or neither.
+	Latitude  *float64 `json:"latitude" example:"31.3236"`
+	Longitude *float64 `json:"longitude" example:"120.7226"`
 } // @name CustomerUpdateRequest
 
 // ReleaseRequest is the body of POST /customers/{id}/release.
@@ -109,7 +126,8 @@ type TransferRequest struct {
 	Reason  string `json:"reason" example:"区域调整"`
 } // @name CustomerTransferRequest
 
-// FollowUpResponse is one recorded customer follow-up.
+// FollowUpResponse is one recorded customer follow-up: a done activity
+// about the customer (id is the activity's).
 type FollowUpResponse struct {
 	ID             string     `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a71"`
 	CustomerID     string     `json:"customer_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
@@ -124,8 +142,8 @@ type FollowUpResponse struct {
 } // @name CustomerFollowUp
 
 // FollowUpView maps a follow-up to its response.
-func FollowUpView(f *FollowUp) FollowUpResponse {
-	return FollowUpResponse{ID: f.ID, CustomerID: f.CustomerID, UserID: f.UserID, Channel: f.Channel,
+func FollowUpView(f *followup.Record) FollowUpResponse {
+	return FollowUpResponse{ID: f.ID, CustomerID: f.RelatedID, UserID: f.UserID, Channel: f.Channel,
 		Content: f.Content, Feedback: f.Feedback, NextStep: f.NextStep, NextFollowUpAt: f.NextFollowUpAt,
 		FollowedAt: f.FollowedAt, CreatedAt: f.CreatedAt}
 }

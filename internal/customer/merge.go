@@ -151,7 +151,6 @@ func (s *Store) moveRecords(ctx context.Context, target string, sources []string
 	conn := s.db.Conn(ctx)
 	for name, q := range map[string]*gorm.DB{
 		"contacts":         conn.Unscoped().Model(&Contact{}),
-		"follow_ups":       conn.Model(&FollowUp{}),
 		"ownership_events": conn.Model(&OwnershipEvent{}),
 	} {
 		res := q.Where("customer_id IN ?", sources).UpdateColumn("customer_id", target)

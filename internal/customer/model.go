@@ -39,7 +39,7 @@ func init() {
 		"customer_api_key_owner": {i18n.EN: "An API key cannot own customers.", i18n.ZhCN: "API 密钥不能成为客户负责人。"},
 		"invalid_date":           {i18n.EN: "must be a date (2026-11-22)", i18n.ZhCN: "必须是日期（2026-11-22）"},
 	})
-	i18n.RegisterWords(map[string]string{"customer": "客户", "contact": "联系人", "customer_follow_up": "客户跟进记录"})
+	i18n.RegisterWords(map[string]string{"customer": "客户", "contact": "联系人"})
 }
 
 // Enumerations of customer and contact fields.
@@ -93,7 +93,12 @@ type Customer struct {
 	// the later of it and LastFollowedAt.
 	OwnedSince      *time.Time
 	LastFollowedAt  *time.Time
+	NextFollowUpAt  *time.Time
 	RecycleWarnedAt *time.Time
+	// Latitude and Longitude locate the address (WGS 84), both or
+	// neither: field visits measure their check-in distance to them.
+	Latitude  *float64
+	Longitude *float64
 	// MergedIntoID is the customer this one was merged into (it is then
 	// soft-deleted).
 	MergedIntoID *string
@@ -154,23 +159,6 @@ func (Contact) TableName() string { return "contacts" }
 func (c *Contact) SetNorms() {
 	c.PhoneNorm, c.MobileNorm, c.EmailNorm = dedupe.Phone(c.Phone), dedupe.Phone(c.Mobile), dedupe.Email(c.Email)
 }
-
-// FollowUp is one contact with a customer.
-type FollowUp struct {
-	ID             string
-	CustomerID     string
-	UserID         string
-	Channel        string
-	Content        string
-	Feedback       string
-	NextStep       string
-	NextFollowUpAt *time.Time
-	FollowedAt     time.Time
-	CreatedAt      time.Time
-}
-
-// TableName pins the table.
-func (FollowUp) TableName() string { return "customer_follow_ups" }
 
 // Ownership actions, as recorded in the history.
 const (

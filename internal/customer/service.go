@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/dedupe"
+	"github.com/opencrm/crm/internal/followup"
 	"github.com/opencrm/crm/internal/notification"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/apperr"
@@ -47,8 +48,11 @@ type Service struct {
 	settings Settings
 	notify   Notifier
 	timeline []TimelineSource
-	dups     *dedupe.Finder
-	merge    []namedHook
+	// followUps and reminders are set by UseFollowUps.
+	followUps followup.Log
+	reminders followup.Reminders
+	dups      *dedupe.Finder
+	merge     []namedHook
 	// writes is the versioned, audited write every change goes through.
 	writes record.Mutation[*Customer]
 }
@@ -140,7 +144,7 @@ func (s *Service) CreateWith(ctx context.Context, req CustomerCreateRequest, opt
 	c := &Customer{ID: uuid.Must(uuid.NewV7()).String(), Name: req.Name, Industry: req.Industry, Size: req.Size,
 		Potential: req.Potential, Level: req.Level, Region: req.Region, Address: req.Address, Phone: req.Phone,
 		Email: req.Email, Website: req.Website, Source: req.Source, Tags: req.Tags,
-		LifecycleStage: req.LifecycleStage, Locked: req.Locked, CreatedBy: a.ID(), CreatedAt: now, UpdatedAt: now,
+		LifecycleStage: req.LifecycleStage, Locked: req.Locked, Latitude: req.Latitude, Longitude: req.Longitude, CreatedBy: a.ID(), CreatedAt: now, UpdatedAt: now,
 		Version: 1}
 	if strings.TrimSpace(c.Source) == "" {
 		c.Source = DefaultSource
@@ -222,6 +226,12 @@ func (s *Service) Update(ctx context.Context, id string, ifMatch *int, req Custo
 		if req.Locked != nil {
 			c.Locked = *req.Locked
 		}
+		if req.Latitude != nil {
+			c.Latitude = req.Latitude
+		}
+		if req.Longitude != nil {
+			c.Longitude = req.Longitude
+		}
 		return check(&validate.V{}, c)
 	})
 }
@@ -299,7 +309,24 @@ func check(v *validate.V, c *Customer) error {
 		v.OneOf("lifecycle_stage", c.LifecycleStage, LifecycleStages...)
 	}
 	c.Tags = cleanTags(v, c.Tags)
+	checkPosition(v, c.Latitude, c.Longitude)
 	return v.Err()
+}
+
+// checkPosition holds a position to its ranges, both parts or neither.
+func checkPosition(v *validate.V, lat, lng *float64) {
+	switch {
+	case lat == nil && lng != nil:
+		v.Add("latitude", "required")
+	case lat != nil && lng == nil:
+		v.Add("longitude", "required")
+	}
+	if lat != nil && (*lat < -90 || *lat > 90) {
+		v.Add("latitude", "between", "-90", "90")
+	}
+	if lng != nil && (*lng < -180 || *lng > 180) {
+		v.Add("longitude", "between", "-180", "180")
+	}
 }
 
 func cleanTags(v *validate.V, in []string) []string {

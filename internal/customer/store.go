@@ -165,7 +165,8 @@ func (s *Store) Create(ctx context.Context, c *Customer) error {
 // mutable lists the columns a write may change.
 var mutable = []string{"name", "industry", "size", "potential", "level", "region", "address", "phone", "email",
 	"website", "source", "tags", "lifecycle_stage", "owner_id", "locked", "owned_since", "last_followed_at",
-	"recycle_warned_at", "updated_at", "version", "phone_norm", "email_norm", "name_norm"}
+	"recycle_warned_at", "updated_at", "version", "phone_norm", "email_norm", "name_norm", "next_follow_up_at",
+	"latitude", "longitude"}
 
 // Save writes c back if it is still at version read (else 412), so a
 // concurrent writer is never silently overwritten. UpdateColumns keeps
@@ -258,20 +259,6 @@ func (s *Store) LastRelease(ctx context.Context, customerID, userID string) (*ti
 	return &e.CreatedAt, nil
 }
 
-// CreateFollowUp inserts a follow-up.
-func (s *Store) CreateFollowUp(ctx context.Context, f *FollowUp) error {
-	if err := s.db.Conn(ctx).Create(f).Error; err != nil {
-		return fmt.Errorf("customer.create_follow_up: %w", err)
-	}
-	return nil
-}
-
-// FollowUps is the base query of a customer's follow-ups; the caller has
-// loaded the customer through Get, which applied the data scope.
-func (s *Store) FollowUps(ctx context.Context, customerID string) *gorm.DB {
-	return s.db.Conn(ctx).Model(&FollowUp{}).Where("customer_id = ?", customerID)
-}
-
 // customerSpec is what customer lists sort by.
 var customerSpec = paging.Spec[Customer]{
 	Columns: map[string]paging.Column[Customer]{
@@ -282,15 +269,4 @@ var customerSpec = paging.Spec[Customer]{
 	Default: "-created_at",
 	IDExpr:  "customers.id",
 	ID:      func(c *Customer) string { return c.ID },
-}
-
-// followUpSpec pages follow-ups, newest contact first.
-var followUpSpec = paging.Spec[FollowUp]{
-	Columns: map[string]paging.Column[FollowUp]{
-		"followed_at": {Expr: "followed_at", Time: true, Get: func(f *FollowUp) any { return f.FollowedAt }},
-		"created_at":  {Expr: "created_at", Time: true, Get: func(f *FollowUp) any { return f.CreatedAt }},
-	},
-	Default: "-followed_at",
-	IDExpr:  "id",
-	ID:      func(f *FollowUp) string { return f.ID },
 }

@@ -6,34 +6,17 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/db"
 )
 
-// builtinSources are this module's own timeline events: follow-ups,
-// ownership changes, creation and edits (from the audit log) and contacts
-// added.
+// builtinSources are this module's own timeline events: ownership
+// changes, creation and edits (from the audit log) and contacts added.
+// Follow-ups are activities: the activity module adds them.
 func builtinSources(d *db.DB) []TimelineSource {
 	return []TimelineSource{
-		followUpSource(d), ownershipSource(d), auditSource(d), contactSource(d),
-	}
-}
-
-func followUpSource(d *db.DB) TimelineSource {
-	return func(ctx context.Context, id string, before *TimelineCursor, limit int) ([]TimelineItem, error) {
-		var rows []FollowUp
-		q := before.Before(d.Conn(ctx).Where("customer_id = ?", id), "followed_at", "id")
-		if err := q.Order("followed_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
-			return nil, err
-		}
-		out := make([]TimelineItem, len(rows))
-		for i, f := range rows {
-			out[i] = TimelineItem{Type: "follow_up", At: f.FollowedAt, ActorID: f.UserID,
-				Summary: f.Channel + ": " + clip(f.Content, 200), RefType: "customer_follow_up", RefID: f.ID, ID: f.ID}
-		}
-		return out, nil
+		ownershipSource(d), auditSource(d), contactSource(d),
 	}
 }
 
@@ -172,12 +155,4 @@ func contactSource(d *db.DB) TimelineSource {
 		}
 		return out, nil
 	}
-}
-
-// clip shortens s to n characters.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }

@@ -53,7 +53,7 @@ func TestTimeline(t *testing.T) {
 				t.Errorf("%s: %+v", typ, it)
 			}
 		}
-		check("follow_up", rep.ID, "customer_follow_up", fu.ID, "上门拜访")
+		check("follow_up", rep.ID, "activity", fu.ID, "上门拜访")
 		check("contact_added", rep.ID, "contact", ct.ID, "王建国 (采购经理)")
 		check("updated", rep.ID, "customer", c.ID, "industry, tags")
 		check("claimed", rep.ID, "user", rep.ID, "Claimed")

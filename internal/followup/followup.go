@@ -4,11 +4,14 @@
 package followup
 
 import (
+	"context"
 	"strings"
 	"time"
 
 	"github.com/opencrm/crm/internal/platform/i18n"
+	"github.com/opencrm/crm/internal/platform/paging"
 	"github.com/opencrm/crm/internal/platform/validate"
+	"github.com/opencrm/crm/internal/reminder"
 )
 
 func init() {
@@ -76,4 +79,49 @@ func Check(in CreateRequest, now time.Time) (Entry, error) {
 		e.NextFollowUpAt = t
 	}
 	return e, v.Err()
+}
+
+// Record is a follow-up as kept. Since follow-ups and done activities are
+// one concept, it is a done activity about a lead or customer, seen
+// through the follow-up contract.
+type Record struct {
+	ID, RelatedID, UserID, Channel, Content, Feedback, NextStep string
+	NextFollowUpAt                                              *time.Time
+	FollowedAt, CreatedAt                                       time.Time
+}
+
+// Log keeps follow-ups (activity.Service: each is a done activity). The
+// caller has checked the record is in scope, in the same transaction.
+type Log interface {
+	// Record stores e as a done activity about the record, by the caller.
+	Record(ctx context.Context, relatedType, relatedID string, e Entry) (*Record, error)
+	// List pages through the done activities about the record, newest
+	// first by default (sort followed_at or created_at).
+	List(ctx context.Context, relatedType, relatedID string, r paging.Request) (paging.Page[Record], error)
+}
+
+// Reminders schedules and cancels due reminders in the caller's
+// transaction (reminder.Service).
+type Reminders interface {
+	Schedule(ctx context.Context, r reminder.Reminder) error
+	Cancel(ctx context.Context, keys ...string) error
+}
+
+// KindDue is the notification kind of a follow-up that falls due.
+const KindDue = "follow_up_due"
+
+// DueKey names the follow-up due reminder of a lead or customer.
+func DueKey(relatedType, id string) string { return "follow-up:" + relatedType + ":" + id }
+
+// ScheduleDue keeps the follow-up due reminder of a record in step with its
+// next_follow_up_at: due then, to the record's owner at this time; no date
+// or no owner cancels it.
+func ScheduleDue(ctx context.Context, r Reminders, relatedType, id, name string, owner *string, next *time.Time) error {
+	key := DueKey(relatedType, id)
+	if next == nil || owner == nil || *owner == "" {
+		return r.Cancel(ctx, key)
+	}
+	return r.Schedule(ctx, reminder.Reminder{Key: key, UserID: *owner, Kind: KindDue,
+		Title: "Follow-up due: " + name, Body: "A follow-up you planned is due now.",
+		RefType: relatedType, RefID: id, DueAt: *next})
 }

@@ -1,11 +1,13 @@
 // Package jobs runs the scheduled sweeps (SLA reassignment, pool
-// recycling…) on every server, with a Redis lock so one sweep of a kind
-// runs at a time across the cluster, and lets an admin run one now through
-// POST /admin/jobs/{name}/run.
+// recycling, stage overdue, reminder dispatch…) on the Redis queue's
+// scheduler, once per period for the whole cluster, with a Redis lock so
+// one sweep of a kind runs at a time, and lets an admin run one now
+// through POST /admin/jobs/{name}/run.
 package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
 )
@@ -44,21 +47,29 @@ type job struct {
 // Runner holds the registered jobs.
 type Runner struct {
 	redis *redisx.Client
+	queue *queue.Queue
 	log   *slog.Logger
 	mu    sync.Mutex
 	jobs  map[string]job
 }
 
-// NewRunner builds a runner.
-func NewRunner(r *redisx.Client, log *slog.Logger) *Runner {
-	return &Runner{redis: r, log: log, jobs: map[string]job{}}
+// NewRunner builds a runner whose schedule runs on q.
+func NewRunner(r *redisx.Client, q *queue.Queue, log *slog.Logger) *Runner {
+	rn := &Runner{redis: r, queue: q, log: log, jobs: map[string]job{}}
+	q.Handle(taskRun, rn.handle)
+	return rn
 }
 
-// Register adds a job that runs every interval (0: only on demand).
+// Register adds a job that runs every interval (0: only on demand). The
+// queue's periodic enqueuer puts one run per interval on the queue for the
+// whole cluster; call while wiring, before the scheduler starts.
 func (r *Runner) Register(name string, every time.Duration, fn Func) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.jobs[name] = job{name: name, every: every, fn: fn}
+	if every > 0 {
+		r.queue.Every(queue.Periodic{Name: name, Every: every, Task: taskRun})
+	}
 }
 
 // Names lists the registered jobs.
@@ -116,36 +127,41 @@ func System() *authz.Actor {
 	return authz.System("scheduled job")
 }
 
-// Start runs every scheduled job on its interval until ctx ends. Each
-// server runs the loop; the lock makes one of them do the work.
-func (r *Runner) Start(ctx context.Context) {
-	r.mu.Lock()
-	list := make([]job, 0, len(r.jobs))
-	for _, j := range r.jobs {
-		if j.every > 0 {
-			list = append(list, j)
-		}
+// taskRun is the queue task that runs one period of a scheduled job.
+const taskRun = "job:run"
+
+type runPayload struct {
+	Name string    `json:"name"`
+	Slot time.Time `json:"slot"`
+}
+
+type slotKey struct{}
+
+// Slot is the start of the period a scheduled run was enqueued for; false
+// for runs started by hand.
+func Slot(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(slotKey{}).(time.Time)
+	return t, ok
+}
+
+// handle runs a job's period from the queue. A run already in progress
+// (by hand or a slow previous period) makes this period a no-op.
+func (r *Runner) handle(ctx context.Context, b []byte) error {
+	var p runPayload
+	if err := json.Unmarshal(b, &p); err != nil || p.Name == "" {
+		return fmt.Errorf("jobs: bad task payload: %w", queue.SkipRetry)
 	}
-	r.mu.Unlock()
-	for _, j := range list {
-		go func(j job) {
-			t := time.NewTicker(j.every)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					res, err := r.Run(ctx, j.name)
-					switch {
-					case errors.Is(err, apperr.ErrConflict):
-					case err != nil:
-						r.log.Error("job failed", "job", j.name, "error", err.Error())
-					case res.Processed > 0:
-						r.log.Info("job done", "job", j.name, "processed", res.Processed, "details", res.Details)
-					}
-				}
-			}
-		}(j)
+	res, err := r.Run(context.WithValue(ctx, slotKey{}, p.Slot), p.Name)
+	switch {
+	case errors.Is(err, apperr.ErrConflict):
+		return nil
+	case errors.Is(err, apperr.ErrNotFound):
+		return fmt.Errorf("jobs: unknown job %q: %w", p.Name, queue.SkipRetry)
+	case err != nil:
+		r.log.Error("job failed", "job", p.Name, "error", err.Error())
+		return err
+	case res.Processed > 0:
+		r.log.Info("job done", "job", p.Name, "processed", res.Processed, "details", res.Details)
 	}
+	return nil
 }

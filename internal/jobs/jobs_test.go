@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,17 +56,41 @@ func TestRunJobNow(t *testing.T) {
 	})
 }
 
-func TestScheduledJobsRun(t *testing.T) {
-	env := apptest.New(t, apptest.Embedded)
-	var runs atomic.Int32
-	env.App.Jobs.Register("tick", 50*time.Millisecond, func(context.Context) (jobs.Result, error) {
-		runs.Add(1)
-		return jobs.Result{}, nil
+// Two servers each run the scheduler and a worker; every period of a
+// scheduled sweep runs exactly once between them.
+func TestScheduledJobsRunOncePerPeriodOnTwoServers(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		other := env.SecondServer()
+		var mu sync.Mutex
+		runs := map[time.Time]int{}
+		tick := func(ctx context.Context) (jobs.Result, error) {
+			slot, ok := jobs.Slot(ctx)
+			if !ok {
+				t.Error("scheduled run without its period")
+			}
+			mu.Lock()
+			runs[slot]++
+			mu.Unlock()
+			return jobs.Result{}, nil
+		}
+		env.App.Jobs.Register("tick", time.Second, tick)
+		other.Jobs.Register("tick", time.Second, tick)
+		env.StartWorker(nil)
+		env.StartWorker(other)
+		if !apptest.Eventually(t, 15*time.Second, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(runs) >= 4
+		}) {
+			t.Fatalf("periods run: %v", runs)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for slot, n := range runs {
+			if n != 1 {
+				t.Errorf("period %s ran %d times", slot.Format(time.RFC3339), n)
+			}
+		}
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	env.App.Jobs.Start(ctx)
-	if !apptest.Eventually(t, 5*time.Second, func() bool { return runs.Load() >= 2 }) {
-		t.Fatal("scheduled job did not run")
-	}
-	cancel()
 }

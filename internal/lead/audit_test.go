@@ -65,8 +65,9 @@ func TestAuditTrail(t *testing.T) {
 				t.Errorf("row %d: after is not the lead: %v", i, after)
 			}
 		}
-		if fu := auditRows(t, env, "follow_up", f.ID); len(fu) != 1 || fu[0]["action"] != "create" ||
-			fu[0]["after"].(map[string]any)["lead_id"] != l.ID {
+		// A follow-up is a done activity, audited as one.
+		if fu := auditRows(t, env, "activity", f.ID); len(fu) != 1 || fu[0]["action"] != "create" ||
+			fu[0]["after"].(map[string]any)["related_id"] != l.ID {
 			t.Errorf("follow-up audit %v", fu)
 		}
 		// Only admins read the log.

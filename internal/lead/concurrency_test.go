@@ -2,55 +2,15 @@ package lead_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 
-	"github.com/opencrm/crm/internal/app"
 	"github.com/opencrm/crm/internal/apptest"
 	"github.com/opencrm/crm/internal/lead"
-	"github.com/opencrm/crm/internal/platform/db"
 )
-
-// secondApp builds another server on the same database (its own pool) and
-// Redis, like a second node behind the load balancer.
-func secondApp(t *testing.T, env *apptest.Env) *app.App {
-	t.Helper()
-	ctx := context.Background()
-	var d *db.DB
-	var err error
-	if env.App.DB.Dialect() == db.SQLite {
-		d, err = db.Open(ctx, "", env.App.Cfg.DataDir, db.Options{MaxOpenConns: 4})
-	} else {
-		var name string
-		if err := env.App.DB.Gorm().Raw("SELECT current_database()").Scan(&name).Error; err != nil {
-			t.Fatal(err)
-		}
-		base := os.Getenv("CRM_TEST_DATABASE_URL")
-		if base == "" {
-			base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-		}
-		u, _ := url.Parse(base)
-		u.Path = "/" + name
-		d, err = db.Open(ctx, u.String(), "", db.Options{MaxOpenConns: 4})
-	}
-	if err != nil {
-		t.Fatalf("second pool: %v", err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	a, err := app.Build(env.App.Cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), d, env.App.Redis)
-	if err != nil {
-		t.Fatalf("second app: %v", err)
-	}
-	return a
-}
 
 // rawPost posts JSON to a server directly (no OpenAPI check: goroutines
 // only count outcomes).
@@ -73,7 +33,7 @@ func TestRoundRobinConcurrent(t *testing.T) {
 		users := []*apptest.User{env.User("rep", team), env.User("rep", team), env.User("rep", team)}
 		rule(t, env, map[string]any{"name": "并发轮询", "strategy": "round_robin",
 			"user_ids": []string{users[0].ID, users[1].ID, users[2].ID}})
-		other := secondApp(t, env)
+		other := env.SecondServer()
 		servers := []http.Handler{env.App.Echo, other.Echo}
 
 		var wg sync.WaitGroup
@@ -119,7 +79,7 @@ func TestConcurrentClaim(t *testing.T) {
 		for i := 0; i < 6; i++ {
 			reps = append(reps, env.User("rep", team))
 		}
-		other := secondApp(t, env)
+		other := env.SecondServer()
 		servers := []http.Handler{env.App.Echo, other.Echo}
 		for round := 0; round < 3; round++ {
 			l := create(t, env.Admin, map[string]any{"name": "公海线索" + itoa(round)})

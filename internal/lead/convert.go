@@ -33,12 +33,11 @@ type Customers interface {
 	AddMergeHook(name string, h customer.MergeHook)
 }
 
-// UseCustomers enables conversion, shows converted leads and their
-// follow-ups on their customer's timeline, and makes a customer merge
+// UseCustomers enables conversion, shows converted leads on their
+// customer's timeline (their activities are shown by the activity module), and makes a customer merge
 // carry its leads along. Call while wiring.
 func (s *Service) UseCustomers(c Customers) {
 	s.customers = c
-	c.AddTimelineSource(followUpTimeline(s.db))
 	c.AddTimelineSource(conversionTimeline(s.db))
 	c.AddMergeHook("leads", s.moveLeads)
 }

@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"github.com/opencrm/crm/internal/followup"
 	"time"
 
 	"github.com/opencrm/crm/internal/customer"
@@ -108,7 +109,8 @@ type LeadAssignRequest struct {
 	OwnerID string `json:"owner_id" validate:"required" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6b"`
 } // @name LeadAssignRequest
 
-// FollowUpResponse is one recorded follow-up.
+// FollowUpResponse is one recorded follow-up: a done activity about the
+// lead (id is the activity's).
 type FollowUpResponse struct {
 	ID             string     `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6e"`
 	LeadID         string     `json:"lead_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a6d"`
@@ -123,8 +125,8 @@ type FollowUpResponse struct {
 } // @name FollowUp
 
 // FollowUpView maps a follow-up to its response.
-func FollowUpView(f *FollowUp) FollowUpResponse {
-	return FollowUpResponse{ID: f.ID, LeadID: f.LeadID, UserID: f.UserID, Channel: f.Channel, Content: f.Content,
+func FollowUpView(f *followup.Record) FollowUpResponse {
+	return FollowUpResponse{ID: f.ID, LeadID: f.RelatedID, UserID: f.UserID, Channel: f.Channel, Content: f.Content,
 		Feedback: f.Feedback, NextStep: f.NextStep, NextFollowUpAt: f.NextFollowUpAt, FollowedAt: f.FollowedAt,
 		CreatedAt: f.CreatedAt}
 }

@@ -117,37 +117,20 @@ func (l *Lead) SetNorms() {
 	l.PhoneNorm, l.EmailNorm, l.CompanyNorm = k.Phone, k.Email, k.Company
 }
 
-// FollowUp is one contact with a lead: a call, a visit, a message.
-type FollowUp struct {
-	ID             string
-	LeadID         string
-	UserID         string
-	Channel        string
-	Content        string
-	Feedback       string
-	NextStep       string
-	NextFollowUpAt *time.Time
-	FollowedAt     time.Time
-	CreatedAt      time.Time
-}
-
-// TableName pins the table.
-func (FollowUp) TableName() string { return "lead_follow_ups" }
-
 // applyFollowUp moves the lead's follow-up bookkeeping forward: the last
 // contact never goes back in time (a follow-up may be logged late), a
 // given next date replaces the planned one, and a plan that this contact
 // fulfilled is cleared. A new or assigned lead becomes contacted.
-func (l *Lead) applyFollowUp(f *FollowUp) {
-	if l.LastFollowedAt == nil || f.FollowedAt.After(*l.LastFollowedAt) {
-		t := f.FollowedAt
+func (l *Lead) applyFollowUp(at time.Time, next *time.Time) {
+	if l.LastFollowedAt == nil || at.After(*l.LastFollowedAt) {
+		t := at
 		l.LastFollowedAt = &t
 	}
 	switch {
-	case f.NextFollowUpAt != nil:
-		t := *f.NextFollowUpAt
+	case next != nil:
+		t := *next
 		l.NextFollowUpAt = &t
-	case l.NextFollowUpAt != nil && !l.NextFollowUpAt.After(f.FollowedAt):
+	case l.NextFollowUpAt != nil && !l.NextFollowUpAt.After(at):
 		l.NextFollowUpAt = nil
 	}
 	if l.Status == StatusNew || l.Status == StatusAssigned {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/dedupe"
+	"github.com/opencrm/crm/internal/followup"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/audit"
@@ -40,6 +41,9 @@ type Service struct {
 	customers Customers
 	// opportunities is set by UseOpportunities (conversion).
 	opportunities Opportunities
+	// followUps and reminders are set by UseFollowUps.
+	followUps followup.Log
+	reminders followup.Reminders
 	// writes is the versioned, audited write every change goes through.
 	writes record.Mutation[*Lead]
 }

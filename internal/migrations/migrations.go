@@ -19,5 +19,6 @@ func All() []*gormigrate.Migration {
 		v0006Imports(),
 		v0007Reminders(),
 		v0009Opportunities(),
+		v0010Activities(),
 	}
 }

@@ -23,7 +23,7 @@ func v0007Reminders() *gormigrate.Migration {
 		RefID   string    `gorm:"size:36;not null;default:''"`
 		DueAt   time.Time `gorm:"not null;index:idx_reminders_due,priority:2"`
 		// Status is pending, delivered or cancelled.
-		Status         string `gorm:"size:12;not null;index:idx_reminders_due,priority:1"`
+		Status         string  `gorm:"size:12;not null;index:idx_reminders_due,priority:1"`
 		NotificationID *string `gorm:"size:36"`
 		DeliveredAt    *time.Time
 		Attempts       int       `gorm:"not null;default:0"`

@@ -33,7 +33,14 @@ type List struct {
 	NextCursor string     `json:"next_cursor,omitempty" extensions:"x-optional"`
 	HasMore    bool       `json:"has_more"`
 	Total      *int64     `json:"total,omitempty" extensions:"x-optional"`
+	// UnreadCount is the caller's unread total, whatever the filters.
+	UnreadCount int64 `json:"unread_count" example:"2"`
 } // @name NotificationList
+
+// UnreadCountResponse is the badge number.
+type UnreadCountResponse struct {
+	UnreadCount int64 `json:"unread_count" example:"2"`
+} // @name NotificationUnreadCount
 
 // ReadAllResponse says how many were marked.
 type ReadAllResponse struct {
@@ -55,6 +62,7 @@ func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
 // Routes mounts the endpoints.
 func (h *Handler) Routes(g *echo.Group) {
 	g.GET("/notifications", h.list)
+	g.GET("/notifications/unread-count", h.unreadCount)
 	g.POST("/notifications/read-all", h.readAll)
 	g.POST("/notifications/:id/read", h.read)
 }
@@ -62,7 +70,7 @@ func (h *Handler) Routes(g *echo.Group) {
 // list pages through the caller's inbox.
 //
 //	@Summary		List my notifications
-//	@Description	The caller's own inbox, newest first. Reminders and automatic rules (reassignment, recycling) write here.
+//	@Description	The caller's own inbox, newest first, with the unread total. Reminders (activity, follow-up due, stage overdue, and later contract expiry and payment due) are delivered here by the queue worker, each exactly once; automatic rules (reassignment, recycling) write here directly.
 //	@ID				listNotifications
 //	@Tags			notifications
 //	@Produce		json
@@ -91,11 +99,37 @@ func (h *Handler) list(c echo.Context) error {
 		}
 		unread = &b
 	}
-	page, err := h.svc.List(c.Request().Context(), unread, c.QueryParam("kind"), r)
+	ctx := c.Request().Context()
+	page, err := h.svc.List(ctx, unread, c.QueryParam("kind"), r)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, paging.Map(page, View))
+	n, err := h.svc.UnreadCount(ctx)
+	if err != nil {
+		return err
+	}
+	out := paging.Map(page, View)
+	return c.JSON(http.StatusOK, List{Data: out.Data, NextCursor: out.NextCursor, HasMore: out.HasMore, Total: out.Total, UnreadCount: n})
+}
+
+// unreadCount is the badge number for the inbox.
+//
+//	@Summary		Count my unread notifications
+//	@Description	The number a client shows on the inbox badge; cheaper than listing.
+//	@ID				countUnreadNotifications
+//	@Tags			notifications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Success		200	{object}	UnreadCountResponse
+//	@Failure		401	{object}	httpx.Problem
+//	@Failure		403	{object}	httpx.Problem
+//	@Router			/notifications/unread-count [get]
+func (h *Handler) unreadCount(c echo.Context) error {
+	n, err := h.svc.UnreadCount(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, UnreadCountResponse{UnreadCount: n})
 }
 
 // read marks one notification read.

@@ -32,6 +32,9 @@ type Notification struct {
 	RefID     string
 	ReadAt    *time.Time
 	CreatedAt time.Time
+	// DedupeKey is set on notifications delivered from a reminder: unique,
+	// so a delivery retried after a crash cannot write a second copy.
+	DedupeKey *string
 }
 
 // Service writes and reads inboxes.
@@ -46,16 +49,53 @@ func (s *Service) Notify(ctx context.Context, n Notification) error {
 	if n.UserID == "" {
 		return nil
 	}
+	n.DedupeKey = nil
+	return s.insert(ctx, &n)
+}
+
+func (s *Service) insert(ctx context.Context, n *Notification) error {
 	n.ID = uuid.Must(uuid.NewV7()).String()
 	n.CreatedAt = db.Now()
 	n.ReadAt = nil
 	if len([]rune(n.Title)) > 200 {
 		n.Title = string([]rune(n.Title)[:200])
 	}
-	if err := s.db.Conn(ctx).Create(&n).Error; err != nil {
+	if err := s.db.Conn(ctx).Create(n).Error; err != nil {
 		return fmt.Errorf("notification.notify: %w", err)
 	}
 	return nil
+}
+
+// NotifyOnce writes n unless a notification with dedupeKey exists, and
+// returns the id of the one that stands. Call it inside a transaction that
+// has locked whatever the key stands for; the unique key is the backstop.
+func (s *Service) NotifyOnce(ctx context.Context, n Notification, dedupeKey string) (string, error) {
+	var existing Notification
+	err := s.db.Conn(ctx).Select("id").Where("dedupe_key = ?", dedupeKey).Take(&existing).Error
+	if err == nil {
+		return existing.ID, nil
+	}
+	if !db.IsNotFound(err) {
+		return "", fmt.Errorf("notification.notify_once: %w", err)
+	}
+	n.DedupeKey = &dedupeKey
+	if err := s.insert(ctx, &n); err != nil {
+		return "", err
+	}
+	return n.ID, nil
+}
+
+// UnreadCount counts the caller's unread notifications.
+func (s *Service) UnreadCount(ctx context.Context) (int64, error) {
+	a := authz.ActorFrom(ctx)
+	if err := authz.Require(ctx, "notifications:read"); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.db.Conn(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", a.UserID).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("notification.unread_count: %w", err)
+	}
+	return n, nil
 }
 
 var spec = paging.Spec[Notification]{

@@ -15,12 +15,18 @@ package reminder
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/jobs"
+	"github.com/opencrm/crm/internal/notification"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/queue"
+	"gorm.io/gorm"
 )
 
 // Status of a reminder.
@@ -59,15 +65,53 @@ type Enqueuer interface {
 
 // Service schedules, moves, cancels and delivers reminders.
 type Service struct {
-	db    *db.DB
-	queue Enqueuer
+	db     *db.DB
+	notify Notifier
+	queue  Enqueuer
+	// lookahead is how far ahead the dispatch sweep queues reminders; it
+	// must exceed the sweep's period so nothing due slips between passes.
+	lookahead time.Duration
 }
 
 // NewService builds the service; SetQueue attaches the queue once built.
-func NewService(d *db.DB) *Service { return &Service{db: d} }
+func NewService(d *db.DB, n Notifier) *Service {
+	return &Service{db: d, notify: n, lookahead: 2 * time.Minute}
+}
 
-// SetQueue attaches the queue reminders are sent through.
-func (s *Service) SetQueue(q Enqueuer) { s.queue = q }
+// taskDeliver is the queue task that delivers one reminder.
+const taskDeliver = "reminder:deliver"
+
+type deliverPayload struct {
+	ID  string    `json:"id"`
+	Due time.Time `json:"due"`
+}
+
+// queued sends reminders through the Redis queue. The task id names the
+// reminder and its due time, so queueing twice is refused while the task
+// is waiting, and a moved reminder gets a task of its own.
+type queued struct{ q *queue.Queue }
+
+func (e queued) EnqueueReminder(ctx context.Context, id string, due time.Time) error {
+	b, err := json.Marshal(deliverPayload{ID: id, Due: due})
+	if err != nil {
+		return err
+	}
+	return e.q.Enqueue(ctx, taskDeliver, b, queue.EnqueueOptions{
+		ID: "reminder:" + id + ":" + due.UTC().Format(time.RFC3339Nano), At: due, Retention: 24 * time.Hour,
+	})
+}
+
+// UseQueue sends reminders through q and registers their delivery task.
+func (s *Service) UseQueue(q *queue.Queue) {
+	s.queue = queued{q}
+	q.Handle(taskDeliver, func(ctx context.Context, b []byte) error {
+		var p deliverPayload
+		if err := json.Unmarshal(b, &p); err != nil || p.ID == "" {
+			return fmt.Errorf("reminder: bad task payload: %w", queue.SkipRetry)
+		}
+		return s.Deliver(ctx, p.ID, p.Due)
+	})
+}
 
 // Schedule creates the reminder named by r.Key, or moves and rewrites it if
 // it exists, inside the caller's transaction. A reminder moved to a new
@@ -165,4 +209,71 @@ func (s *Service) enqueueAfterCommit(ctx context.Context, id string, due time.Ti
 		// Best effort: a failure here is repaired by the dispatch sweep.
 		_ = s.queue.EnqueueReminder(ctx, id, due)
 	})
+}
+
+// Notifier writes the inbox item of a delivered reminder, once per dedupe key.
+type Notifier interface {
+	NotifyOnce(ctx context.Context, n notification.Notification, dedupeKey string) (string, error)
+}
+
+// Deliver turns a due reminder into a notification and marks it delivered,
+// in one transaction. A task for a reminder since moved (due differs),
+// cancelled or already delivered does nothing, so re-queued and retried
+// tasks are harmless.
+func (s *Service) Deliver(ctx context.Context, id string, due time.Time) error {
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		var r Reminder
+		err := s.db.ForUpdate(s.db.Conn(ctx)).Where("id = ?", id).Take(&r).Error
+		if db.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reminder.deliver: %w", err)
+		}
+		if r.Status != Pending || !r.DueAt.Equal(due.UTC().Truncate(time.Microsecond)) {
+			return nil
+		}
+		nid, err := s.notify.NotifyOnce(ctx, notification.Notification{UserID: r.UserID, Kind: r.Kind, Title: r.Title,
+			Body: r.Body, RefType: r.RefType, RefID: r.RefID}, r.ID+"@"+r.DueAt.Format(time.RFC3339Nano))
+		if err != nil {
+			return err
+		}
+		now := db.Now()
+		return s.db.Conn(ctx).Model(&Reminder{}).Where("id = ?", r.ID).Updates(map[string]any{
+			"status": Delivered, "notification_id": nid, "delivered_at": now,
+			"attempts": gorm.Expr("attempts + 1"), "updated_at": now,
+		}).Error
+	})
+}
+
+// dispatchBatch bounds one dispatch pass; the next pass takes the rest.
+const dispatchBatch = 2000
+
+// DispatchSweep queues every pending reminder due within lookahead (or
+// overdue). Queueing is idempotent per reminder and due time, so reminders
+// still queued are left alone and those lost with Redis are queued again.
+func (s *Service) DispatchSweep(ctx context.Context) (jobs.Result, error) {
+	res := jobs.Result{Details: map[string]int{}}
+	if s.queue == nil {
+		return res, nil
+	}
+	var due []Reminder
+	err := s.db.Conn(ctx).Select("id", "due_at").Where("status = ? AND due_at <= ?", Pending, db.Now().Add(s.lookahead)).
+		Order("due_at").Limit(dispatchBatch).Find(&due).Error
+	if err != nil {
+		return res, fmt.Errorf("reminder.dispatch: %w", err)
+	}
+	for _, r := range due {
+		err := s.queue.EnqueueReminder(ctx, r.ID, r.DueAt)
+		switch {
+		case errors.Is(err, queue.ErrDuplicate):
+			res.Details["already_queued"]++
+		case err != nil:
+			return res, err
+		default:
+			res.Processed++
+			res.Details["requeued"]++
+		}
+	}
+	return res, nil
 }

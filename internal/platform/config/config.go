@@ -36,6 +36,14 @@ type Config struct {
 	LogLevel        string        `yaml:"log_level" env:"CRM_LOG_LEVEL"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"CRM_SHUTDOWN_TIMEOUT"`
 	DBMaxOpenConns  int           `yaml:"db_max_open_conns" env:"CRM_DB_MAX_OPEN_CONNS"`
+	// Worker runs the queue worker inside `crm serve`; turn it off when
+	// separate `crm worker` processes do the background work.
+	Worker            bool          `yaml:"worker" env:"CRM_WORKER"`
+	WorkerConcurrency int           `yaml:"worker_concurrency" env:"CRM_WORKER_CONCURRENCY"`
+	QueuePollInterval time.Duration `yaml:"queue_poll_interval" env:"CRM_QUEUE_POLL_INTERVAL"`
+	// ReminderSweepInterval is how often pending reminders are re-queued
+	// (repairing jobs Redis lost); at most one minute.
+	ReminderSweepInterval time.Duration `yaml:"reminder_sweep_interval" env:"CRM_REMINDER_SWEEP_INTERVAL"`
 }
 
 // Defaults are the built-in values.
@@ -52,6 +60,11 @@ func Defaults() Config {
 		LogLevel:        "info",
 		ShutdownTimeout: 20 * time.Second,
 		DBMaxOpenConns:  20,
+
+		Worker:                true,
+		WorkerConcurrency:     4,
+		QueuePollInterval:     time.Second,
+		ReminderSweepInterval: 30 * time.Second,
 	}
 }
 
@@ -111,6 +124,12 @@ func (c Config) Validate() error {
 		return errors.New("config: db_max_open_conns must be at least 1")
 	case c.HTTPAddr == "":
 		return errors.New("config: http_addr must not be empty")
+	case c.WorkerConcurrency < 1:
+		return errors.New("config: worker_concurrency must be at least 1")
+	case c.QueuePollInterval < 100*time.Millisecond || c.QueuePollInterval > time.Minute:
+		return errors.New("config: queue_poll_interval must be between 100ms and 1m")
+	case c.ReminderSweepInterval <= 0 || c.ReminderSweepInterval > time.Minute:
+		return errors.New("config: reminder_sweep_interval must be positive and at most 1m")
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
@@ -140,6 +159,12 @@ func applyEnv(c *Config, lookup func(string) (string, bool)) error {
 				return fmt.Errorf("config: %s: %w", name, err)
 			}
 			f.SetInt(int64(n))
+		case bool:
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return fmt.Errorf("config: %s: %w", name, err)
+			}
+			f.SetBool(b)
 		case time.Duration:
 			d, err := time.ParseDuration(s)
 			if err != nil {

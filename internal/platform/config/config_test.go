@@ -173,6 +173,10 @@ func TestErrors(t *testing.T) {
 		{"unknown log level", "", map[string]string{"CRM_LOG_LEVEL": "verbose"}, "log_level"},
 		{"zero shutdown timeout", "", map[string]string{"CRM_SHUTDOWN_TIMEOUT": "0s"}, "shutdown_timeout"},
 		{"zero pool", "", map[string]string{"CRM_DB_MAX_OPEN_CONNS": "0"}, "db_max_open_conns"},
+		{"bad env bool", "", map[string]string{"CRM_WORKER": "maybe"}, "CRM_WORKER"},
+		{"zero worker concurrency", "", map[string]string{"CRM_WORKER_CONCURRENCY": "0"}, "worker_concurrency"},
+		{"poll too fast", "", map[string]string{"CRM_QUEUE_POLL_INTERVAL": "1ms"}, "queue_poll_interval"},
+		{"reminder sweep too slow", "", map[string]string{"CRM_REMINDER_SWEEP_INTERVAL": "5m"}, "reminder_sweep_interval"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,6 +202,17 @@ func TestErrors(t *testing.T) {
 			t.Fatal("a CRM_CONFIG naming a missing file was accepted")
 		}
 	})
+}
+
+func TestWorkerCanBeTurnedOff(t *testing.T) {
+	chdir(t)
+	c, err := load(envMap(map[string]string{"CRM_WORKER": "false"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Worker || !Defaults().Worker {
+		t.Fatalf("worker = %v (default %v)", c.Worker, Defaults().Worker)
+	}
 }
 
 func TestJWTSecretLength(t *testing.T) {

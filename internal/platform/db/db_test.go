@@ -138,3 +138,44 @@ func TestContains(t *testing.T) {
 		}
 	})
 }
+
+func TestAfterCommit(t *testing.T) {
+	eachTable(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var ran []string
+		// Outside a transaction it runs at once.
+		db.AfterCommit(ctx, func(context.Context) { ran = append(ran, "now") })
+		err := d.WithTx(ctx, func(ctx context.Context) error {
+			db.AfterCommit(ctx, func(ctx context.Context) {
+				// It sees the committed row from outside the transaction.
+				var n int64
+				d.Conn(ctx).Model(&row{}).Where("id = ?", "ac").Count(&n)
+				ran = append(ran, map[int64]string{0: "before-commit", 1: "after-commit"}[n])
+			})
+			if err := d.Conn(ctx).Create(&row{ID: "ac", Email: "ac@x.io"}).Error; err != nil {
+				return err
+			}
+			// Nested transactions queue their hooks on the outer one.
+			return d.WithTx(ctx, func(ctx context.Context) error {
+				db.AfterCommit(ctx, func(context.Context) { ran = append(ran, "nested") })
+				if len(ran) != 1 {
+					t.Errorf("hook ran inside the transaction: %v", ran)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ran) != 3 || ran[0] != "now" || ran[1] != "after-commit" || ran[2] != "nested" {
+			t.Fatalf("ran %v", ran)
+		}
+		_ = d.WithTx(ctx, func(ctx context.Context) error {
+			db.AfterCommit(ctx, func(context.Context) { ran = append(ran, "rolled-back") })
+			return errors.New("boom")
+		})
+		if len(ran) != 3 {
+			t.Fatalf("hook of a rolled-back transaction ran: %v", ran)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // LikeEscape escapes LIKE wildcards in user text; pair with ESCAPE '\'.
@@ -23,4 +24,15 @@ func Contains(q *gorm.DB, text string, cols ...string) *gorm.DB {
 		args = append(args, pattern)
 	}
 	return q.Where("("+strings.Join(parts, " OR ")+")", args...)
+}
+
+// ForUpdate locks the rows q reads until the transaction ends. PostgreSQL
+// takes row locks (SELECT … FOR UPDATE); SQLite needs none, since every
+// transaction there begins IMMEDIATE and so holds the database's single
+// write lock from its first statement.
+func (d *DB) ForUpdate(q *gorm.DB) *gorm.DB {
+	if d.dialect != Postgres {
+		return q
+	}
+	return q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }

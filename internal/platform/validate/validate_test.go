@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/shopspring/decimal"
 )
 
 // fields runs fn on a fresh V and returns "field:message" of each error.
@@ -81,5 +82,44 @@ func TestCollectsEveryField(t *testing.T) {
 	})
 	if strings.Join(got, ",") != "name:required,email:invalid_email,title:too_long" {
 		t.Fatalf("%v", got)
+	}
+}
+
+func TestMoneyAndDecimal(t *testing.T) {
+	s := func(v string) *string { return &v }
+	var v V
+	if a, ok := v.Money("price", s("12.5"), false); !ok || a != 1250 {
+		t.Fatalf("price %d %v", a, ok)
+	}
+	if _, ok := v.Money("absent", nil, false); ok {
+		t.Fatal("nil parsed")
+	}
+	v.Money("neg", s("-1"), false)
+	v.Money("scale", s("1.001"), false)
+	v.Money("range", s("1000000000000"), false)
+	v.Money("junk", s("12元"), false)
+	if d, ok := v.Decimal("qty", s("2.5"), 4, decimal.Zero, decimal.NewFromInt(1000)); !ok || !d.Equal(decimal.RequireFromString("2.5")) {
+		t.Fatalf("qty %s %v", d, ok)
+	}
+	v.Decimal("pct", s("100.5"), 2, decimal.Zero, decimal.NewFromInt(100))
+	v.Decimal("places", s("0.12345"), 4, decimal.Zero, decimal.NewFromInt(1))
+	v.Decimal("exp", s("1e2"), 4, decimal.Zero, decimal.NewFromInt(1000))
+	var ae *apperr.Error
+	if !errors.As(v.Err(), &ae) {
+		t.Fatalf("err %v", v.Err())
+	}
+	got := map[string]string{}
+	for _, f := range ae.Fields {
+		got[f.Field] = f.Message
+	}
+	want := map[string]string{"neg": "negative", "scale": "money_scale", "range": "money_range", "junk": "invalid_money",
+		"pct": "between", "places": "decimal_scale", "exp": "invalid_decimal"}
+	if len(got) != len(want) {
+		t.Fatalf("fields %v", got)
+	}
+	for k, m := range want {
+		if got[k] != m {
+			t.Errorf("%s: %q, want %q", k, got[k], m)
+		}
 	}
 }
