@@ -58,38 +58,54 @@ func (s *Service) CreatePipeline(ctx context.Context, req PipelineRequest) (*Pip
 }
 
 // UpdatePipeline replaces a pipeline's name, default flag and stages.
-// Stages are matched by id; a stage left out is deleted, which is refused
-// (409 in_use) while live opportunities sit in it. The default flag moves
-// only by making another pipeline the default.
+// Stages are matched by id; a stage left out is deleted, and a stage may
+// change its kind, but neither while live opportunities sit in it (409
+// in_use: their status follows the kind). The default flag moves only by
+// making another pipeline the default. The pipeline's opportunities are
+// rescored in the same transaction: stage probabilities feed the score.
 func (s *Service) UpdatePipeline(ctx context.Context, id string, ifMatch *int, req PipelineRequest) (*Pipeline, error) {
 	if err := authz.Require(ctx, "pipelines:write"); err != nil {
 		return nil, err
 	}
-	return s.pipeWrites.Apply(ctx, func(ctx context.Context) (*Pipeline, error) { return s.pipes.Get(ctx, id) },
-		ifMatch, "update", func(ctx context.Context, p *Pipeline) error {
-			wasDefault, old := p.IsDefault, p.Stages
-			if err := applyPipeline(p, req, old); err != nil {
-				return err
-			}
-			if wasDefault && !p.IsDefault {
-				return apperr.Invalid(apperr.FieldError{Field: "is_default", Message: "default_required"})
-			}
-			var removed []string
-			for _, st := range old {
-				if p.stageByID(st.ID) == nil {
-					removed = append(removed, st.ID)
-				}
-			}
-			if n, err := s.pipes.StagesInUse(ctx, removed); err != nil {
-				return err
-			} else if n > 0 {
-				return apperr.Conflict("in_use", "in_use", "stage")
-			}
-			if p.IsDefault && !wasDefault {
-				return s.pipes.ClearDefault(ctx, p.ID)
-			}
-			return nil
-		})
+	var out *Pipeline
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		p, err := s.pipeWrites.Apply(ctx, func(ctx context.Context) (*Pipeline, error) { return s.pipes.Get(ctx, id) },
+			ifMatch, "update", func(ctx context.Context, p *Pipeline) error { return s.replaceStages(ctx, p, req) })
+		if err != nil {
+			return err
+		}
+		out = p
+		_, err = s.rescore(ctx, "opportunities.pipeline_id = ?", p.ID)
+		return err
+	})
+	return out, err
+}
+
+// replaceStages writes req into p, refusing to unpin a stage in use or
+// to drop the default flag.
+func (s *Service) replaceStages(ctx context.Context, p *Pipeline, req PipelineRequest) error {
+	wasDefault, old := p.IsDefault, p.Stages
+	if err := applyPipeline(p, req, old); err != nil {
+		return err
+	}
+	if wasDefault && !p.IsDefault {
+		return apperr.Invalid(apperr.FieldError{Field: "is_default", Message: "default_required"})
+	}
+	var pinned []string
+	for _, st := range old {
+		if now := p.stageByID(st.ID); now == nil || now.Kind != st.Kind {
+			pinned = append(pinned, st.ID)
+		}
+	}
+	if n, err := s.pipes.StagesInUse(ctx, pinned); err != nil {
+		return err
+	} else if n > 0 {
+		return apperr.Conflict("in_use", "in_use", "stage")
+	}
+	if p.IsDefault && !wasDefault {
+		return s.pipes.ClearDefault(ctx, p.ID)
+	}
+	return nil
 }
 
 // DeletePipeline removes a pipeline no live opportunity uses; the default

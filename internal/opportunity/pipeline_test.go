@@ -67,6 +67,10 @@ func TestPipelines(t *testing.T) {
 			t.Errorf("deleting a used stage: %+v", p)
 		}
 		env.Admin.Delete("/pipelines/" + pl.ID).Status(http.StatusConflict)
+		flipped := append([]map[string]any{{"id": pl.Stages[0].ID, "name": "接触", "probability": 25, "kind": "lost"},
+			{"name": "新开", "kind": "open"}}, keep[0])
+		env.Admin.Req("PUT", "/pipelines/"+pl.ID, map[string]any{"name": "大客户", "stages": flipped}).
+			Send().Status(http.StatusConflict)
 		all := append([]map[string]any{{"id": pl.Stages[0].ID, "name": "接触", "probability": 25, "kind": "open"}}, keep...)
 		var up opportunity.PipelineResponse
 		env.Admin.Req("PUT", "/pipelines/"+pl.ID, map[string]any{"name": "大客户流程", "is_default": true, "stages": all}).
@@ -75,7 +79,19 @@ func TestPipelines(t *testing.T) {
 			up.Stages[0].Name != "接触" || up.Stages[3].Name != "新阶段" || up.Version != 2 {
 			t.Fatalf("updated %+v", up)
 		}
-		env.Admin.Req("PUT", "/pipelines/"+pl.ID, map[string]any{"name": "x", "stages": all}).
+		// The new probability reached the opportunity's score (stage-only model).
+		env.Admin.Req("PUT", "/scoring-model", map[string]any{"weights": map[string]any{"stage": 1}}).Send().
+			Status(http.StatusOK)
+		if s := getOpp(t, rep.Client, o.ID).Score; s != 25 {
+			t.Errorf("score %d after the model change", s)
+		}
+		all[0]["probability"] = 40
+		env.Admin.Req("PUT", "/pipelines/"+pl.ID, map[string]any{"name": "大客户流程", "is_default": true, "stages": all}).
+			Send().Status(http.StatusOK)
+		if s := getOpp(t, rep.Client, o.ID).Score; s != 40 {
+			t.Errorf("score %d after the probability change", s)
+		}
+		env.Admin.Req("PUT", "/pipelines/"+pl.ID, map[string]any{"name": "x", "is_default": true, "stages": all}).
 			Header("If-Match", `"1"`).Send().Status(http.StatusPreconditionFailed)
 		// Exactly one default: the old one lost it and may now be deleted;
 		// a stage id of another pipeline is refused.
