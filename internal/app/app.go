@@ -31,6 +31,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
+	"github.com/opencrm/crm/internal/product"
 	"github.com/opencrm/crm/internal/reminder"
 	"github.com/opencrm/crm/internal/settings"
 	"github.com/opencrm/crm/internal/webform"
@@ -67,6 +68,8 @@ type App struct {
 	Opportunity *opportunity.Service
 	// Activities owns activities (follow-ups included) and the calendar.
 	Activities *activity.Service
+	// Product is the catalogue; later modules register usage checks on it.
+	Product *product.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -135,7 +138,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
 	a.Lead.UseCustomers(a.Customer)
 
-	a.Opportunity = opportunity.NewService(d, aw, a.Customer, orgStore, a.Reminders)
+	a.Product = product.NewService(d, product.NewStore(d), aw)
+	a.Opportunity = opportunity.NewService(d, aw, a.Customer, orgStore, a.Reminders, a.Product)
 	a.Jobs.Register("opportunity-stage-sweep", 5*time.Minute, a.Opportunity.StageSweep)
 	a.Jobs.Register("opportunity-rescore", 24*time.Hour, a.Opportunity.RescoreSweep)
 	a.Lead.UseOpportunities(a.Opportunity)
@@ -149,6 +153,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
+
+	a.DataIO.UseProducts(a.Product)
 
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
@@ -164,6 +170,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		dataio.NewHandler(a.DataIO),
 		opportunity.NewHandler(a.Opportunity),
 		activity.NewHandler(a.Activities),
+		product.NewHandler(a.Product),
 	)
 	return a, nil
 }

@@ -2,6 +2,7 @@ package dataio
 
 import (
 	"encoding/json"
+	"math"
 	"time"
 
 	"github.com/opencrm/crm/internal/platform/i18n"
@@ -19,7 +20,7 @@ type ImportRowError struct {
 // counters say what the import would do; nothing is written.
 type ImportJobResponse struct {
 	ID          string `json:"id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a80"`
-	Entity      string `json:"entity" enums:"leads,customers,contacts" example:"leads"`
+	Entity      string `json:"entity" enums:"leads,customers,contacts,products" example:"leads"`
 	Status      string `json:"status" enums:"queued,running,completed,failed" example:"completed"`
 	Format      string `json:"format" enums:"csv,xlsx" example:"csv"`
 	FileName    string `json:"file_name" example:"展会线索.csv"`
@@ -61,7 +62,8 @@ func View(j *Job, lang i18n.Lang) ImportJobResponse {
 	var errs []RowError
 	_ = json.Unmarshal([]byte(j.Errors), &errs)
 	for _, e := range errs {
-		out.Errors = append(out.Errors, ImportRowError{Row: e.Row, Field: e.Field, Message: i18n.T(lang, e.Message, e.Params...)})
+		out.Errors = append(out.Errors, ImportRowError{Row: e.Row, Field: e.Field,
+			Message: i18n.T(lang, e.Message, intParams(e.Params)...)})
 	}
 	if j.Failure != "" {
 		var f RowError
@@ -72,6 +74,17 @@ func View(j *Job, lang i18n.Lang) ImportJobResponse {
 		out.Failure = &msg
 	}
 	return out
+}
+
+// intParams restores the whole-number parameters of a stored message, which
+// JSON gives back as float64 and %d would print as "%!d(float64=200)".
+func intParams(ps []any) []any {
+	for i, p := range ps {
+		if f, ok := p.(float64); ok && f == math.Trunc(f) {
+			ps[i] = int64(f)
+		}
+	}
+	return ps
 }
 
 func utc(t *time.Time) *time.Time {

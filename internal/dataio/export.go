@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/i18n"
 	"github.com/opencrm/crm/internal/platform/validate"
+	"github.com/opencrm/crm/internal/product"
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 )
@@ -29,6 +31,7 @@ type ExportFilter struct {
 	Customer customer.Filter
 	// Contacts: of one customer, and a search.
 	CustomerID, Q string
+	Product       product.Filter
 }
 
 // Export columns per entity.
@@ -39,6 +42,8 @@ var exportKeys = map[string][]string{
 		"website", "source", "lifecycle_stage", "tags", "owner_id", "last_followed_at", "created_at"},
 	EntityContacts: {"id", "customer_id", "name", "title", "phone", "mobile", "email", "wechat", "birthday",
 		"decision_role", "notes", "created_at"},
+	EntityProducts: {"id", "sku", "name", "category", "unit", "price", "cost", "currency", "active", "description",
+		"created_at", "updated_at"},
 }
 
 // sheetWriter writes rows of cells to CSV or an XLSX stream.
@@ -124,7 +129,13 @@ func (s *Service) CheckExport(ctx context.Context, entity, format string, f Expo
 	if entity == EntityLeads {
 		f.Lead.Check(&v)
 	}
-	return v.Err()
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if entity == EntityProducts {
+		return product.CheckFilter(f.Product)
+	}
+	return nil
 }
 
 // CheckTemplate validates a template request.
@@ -147,11 +158,16 @@ func (s *Service) Export(ctx context.Context, entity, format string, lang i18n.L
 	if err != nil {
 		return err
 	}
+	a := authz.ActorFrom(ctx)
 	keys := exportKeys[entity]
+	// Costs are for those who may see them, in files as on screen.
+	showCost := a.Can("products:cost")
+	if entity == EntityProducts && !showCost {
+		keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "cost" })
+	}
 	if err := sheet.Row(headers(keys, entity, lang)); err != nil {
 		return err
 	}
-	a := authz.ActorFrom(ctx)
 	switch entity {
 	case EntityLeads:
 		err = exportRows(sheet, func() *gorm.DB { return s.leadStore.Query(ctx, a, f.Lead) }, "leads.id",
@@ -184,6 +200,20 @@ func (s *Service) Export(ctx context.Context, entity, format string, lang i18n.L
 			func(c *customer.Contact) []string {
 				return []string{c.ID, c.CustomerID, c.Name, c.Title, c.Phone, c.Mobile, c.Email, c.Wechat,
 					deref(c.Birthday), c.DecisionRole, c.Notes, stamp(&c.CreatedAt)}
+			})
+	case EntityProducts:
+		err = exportRows(sheet, func() *gorm.DB { return s.prodStore.Query(ctx, f.Product) }, "products.id",
+			func(p *product.Product) string { return p.ID }, func(p *product.Product) []string {
+				cells := []string{p.ID, p.SKU, p.Name, p.Category, p.Unit, p.Price.String()}
+				if showCost {
+					cost := ""
+					if p.Cost != nil {
+						cost = p.Cost.String()
+					}
+					cells = append(cells, cost)
+				}
+				return append(cells, p.Currency, strconv.FormatBool(p.Active), p.Description, stamp(&p.CreatedAt),
+					stamp(&p.UpdatedAt))
 			})
 	}
 	if err != nil {
@@ -242,12 +272,21 @@ var examples = map[string]string{"name": "王建国", "company": "苏州恒达�
 	"website": "https://example.cn", "lifecycle_stage": "prospect", "customer": "苏州恒达精密机械有限公司",
 	"wechat": "wjg_hengda", "birthday": "1980-05-17", "decision_role": "decision_maker", "notes": "周三下午方便沟通"}
 
+// entityExamples override examples where an entity's field means
+// something else (a customer's name is a company's).
+var entityExamples = map[string]map[string]string{
+	EntityCustomers: {"name": examples["company"]},
+	EntityProducts: {"sku": "VMC-650", "name": "立式加工中心 VMC-650", "category": "数控机床", "unit": "台",
+		"price": "1280000.00", "cost": "960000.00", "currency": "CNY", "active": "true",
+		"description": "三轴立式加工中心，工作台 650×400 mm"},
+}
+
 func example(entity string, keys []string) []string {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = examples[k]
-		if entity == EntityCustomers && k == "name" {
-			out[i] = examples["company"]
+		if v, ok := entityExamples[entity][k]; ok {
+			out[i] = v
 		}
 	}
 	return out

@@ -57,6 +57,17 @@ var fields = map[string][]field{
 		{"decision_role", "决策角色", []string{"角色"}},
 		{"notes", "备注", []string{"描述", "description"}},
 	},
+	EntityProducts: {
+		{"sku", "产品编码", []string{"编码", "产品代码", "货号", "物料编码", "型号"}},
+		{"name", "名称", []string{"产品名称", "品名"}},
+		{"category", "分类", []string{"类别", "产品分类"}},
+		{"unit", "单位", []string{"计量单位"}},
+		{"price", "单价", []string{"价格", "售价", "标准价", "list_price"}},
+		{"cost", "成本", []string{"成本价"}},
+		{"currency", "币种", []string{"货币"}},
+		{"active", "启用", []string{"是否启用", "状态"}},
+		{"description", "描述", []string{"说明", "备注", "notes"}},
+	},
 }
 
 // fold makes headers comparable: trimmed, lower case, spaces and

@@ -46,7 +46,7 @@ func lang(c echo.Context) i18n.Lang {
 // submit uploads a file to import.
 //
 //	@Summary		Start an import
-//	@Description	Uploads a CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel saves it on Chinese Windows; cells an export escaped with a leading apostrophe are restored) or XLSX file (first sheet) of at most 50 MiB and starts a background import job; poll GET /imports/{id}. The first row holds the headers, in English (the field names) or Chinese (名称/姓名, 公司, 职位, 电话, 手机, 邮箱, 来源, 区域/地区, 意向产品, 备注, 行业, 规模, 客户, 标签, 负责人…); unknown columns are ignored; GET /imports/templates/{entity} gives a template. Rows are imported as the caller, with their permissions and data scope: a rep's leads and customers are theirs; an admin's or manager's unowned leads go through the assignment rules; a lead row may name its owner (owner/负责人: email or id), who must be an active user the caller may give records to. Each row stands alone: a bad row is reported in errors with its row number and field and never stops the others. Duplicates (leads: same phone or email, after normalisation, as a lead, a customer or a contact — a customer match is skipped, or reported under update; customers: same name, phone or email; contacts: same customer and name) are skipped, updated (fields present in the row, within the caller's scope) or created anyway, per on_duplicate. A dry run validates and counts without writing.
+//	@Description	Uploads a CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel saves it on Chinese Windows; cells an export escaped with a leading apostrophe are restored) or XLSX file (first sheet) of at most 50 MiB and starts a background import job; poll GET /imports/{id}. The first row holds the headers, in English (the field names) or Chinese (名称/姓名, 公司, 职位, 电话, 手机, 邮箱, 来源, 区域/地区, 意向产品, 备注, 行业, 规模, 客户, 标签, 负责人…); unknown columns are ignored; GET /imports/templates/{entity} gives a template. Rows are imported as the caller, with their permissions and data scope: a rep's leads and customers are theirs; an admin's or manager's unowned leads go through the assignment rules; a lead row may name its owner (owner/负责人: email or id), who must be an active user the caller may give records to. Each row stands alone: a bad row is reported in errors with its row number and field and never stops the others. Duplicates (leads: same phone or email, after normalisation, as a lead, a customer or a contact — a customer match is skipped, or reported under update; customers: same name, phone or email; contacts: same customer and name) are skipped, updated (fields present in the row, within the caller's scope) or created anyway, per on_duplicate. Products (products:write) are matched by SKU ignoring case and are skipped or updated (on_duplicate create is refused, 422); a SKU twice in one file is a row error. Their headers: sku/产品编码, name/名称, category/分类, unit/单位, price/单价, cost/成本, currency/币种, active/启用 (是/否, true/false), description/描述; money cells may carry a currency symbol (¥, ￥, $, 元, CNY…) and thousands separators ("¥1,234.50"), but more than two decimal places is a row error, never rounded. A dry run validates and counts without writing.
 //	@ID				createImport
 //	@Tags			imports
 //	@Accept			multipart/form-data
@@ -54,7 +54,7 @@ func lang(c echo.Context) i18n.Lang {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			file			formData	file	true	"CSV or XLSX file"
-//	@Param			entity			formData	string	true	"What the rows are"	Enums(leads,customers,contacts)
+//	@Param			entity			formData	string	true	"What the rows are"	Enums(leads,customers,contacts,products)
 //	@Param			dry_run			formData	bool	false	"Validate and count only"	default(false)
 //	@Param			on_duplicate	formData	string	false	"What to do with a duplicate row"	Enums(skip,update,create)	default(skip)
 //	@Success		202				{object}	ImportJobResponse
@@ -176,7 +176,7 @@ func (h *Handler) list(c echo.Context) error {
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
-//	@Param			entity	path		string	true	"Entity"	Enums(leads,customers,contacts)
+//	@Param			entity	path		string	true	"Entity"	Enums(leads,customers,contacts,products)
 //	@Param			format	query		string	false	"File format"	Enums(csv,xlsx)	default(csv)
 //	@Success		200		{file}		file
 //	@Header			200		{string}	Content-Disposition	"attachment; filename=..."

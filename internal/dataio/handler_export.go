@@ -5,26 +5,27 @@ import (
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/platform/httpx"
+	"github.com/opencrm/crm/internal/product"
 )
 
 // export downloads records.
 //
-//	@Summary		Export leads, customers or contacts
-//	@Description	Streams every record of the entity in the caller's data scope that matches the filters, as CSV (UTF-8 with BOM) or XLSX. The filters are those of the entity's list endpoint (GET /leads, GET /customers; contacts: customer_id and q); headers are Chinese when Accept-Language prefers zh-CN. Records are written as they are read, 1,000 at a time.
+//	@Summary		Export leads, customers, contacts or products
+//	@Description	Streams every record of the entity in the caller's data scope that matches the filters, as CSV (UTF-8 with BOM) or XLSX. The filters are those of the entity's list endpoint (GET /leads, GET /customers, GET /products; contacts: customer_id and q); headers are Chinese when Accept-Language prefers zh-CN. Records are written as they are read, 1,000 at a time. Cells that a spreadsheet would run as a formula (starting with =, +, -, @) are written with a leading apostrophe, which an import removes again. Products need products:read; their cost column is left out for callers who may not see costs (reps).
 //	@ID				exportRecords
 //	@Tags			imports
 //	@Produce		text/csv
 //	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
-//	@Param			entity				path		string	true	"Entity"	Enums(leads,customers,contacts)
+//	@Param			entity				path		string	true	"Entity"	Enums(leads,customers,contacts,products)
 //	@Param			format				query		string	false	"File format"	Enums(csv,xlsx)	default(csv)
 //	@Param			status				query		string	false	"Leads: status, comma-separated"
 //	@Param			owner_id			query		string	false	"Leads, customers: owner user id"
 //	@Param			source				query		string	false	"Leads, customers: source (customers: comma-separated)"
 //	@Param			region				query		string	false	"Leads, customers: region, exact"
 //	@Param			tag					query		string	false	"Leads, customers: has this tag"
-//	@Param			q					query		string	false	"Search (case-insensitive substring)"
+//	@Param			q					query		string	false	"Search (case-insensitive substring; products: name and SKU)"
 //	@Param			created_from		query		string	false	"Created at or after (RFC 3339 or date)"
 //	@Param			created_to			query		string	false	"Created before (RFC 3339, exclusive; a date includes that whole day)"
 //	@Param			industry			query		string	false	"Customers: industry, exact"
@@ -38,6 +39,9 @@ import (
 //	@Param			last_followed_from	query		string	false	"Customers: last followed up at or after"
 //	@Param			last_followed_to	query		string	false	"Customers: last followed up before"
 //	@Param			customer_id			query		string	false	"Contacts: of this customer"
+//	@Param			category			query		string	false	"Products: category, comma-separated"
+//	@Param			active				query		bool	false	"Products: active or not"
+//	@Param			currency			query		string	false	"Products: currency, ISO 4217"
 //	@Success		200					{file}		file
 //	@Header			200					{string}	Content-Disposition	"attachment; filename=..."
 //	@Failure		400					{object}	httpx.Problem
@@ -98,5 +102,6 @@ func exportFilter(c echo.Context) (ExportFilter, error) {
 	}
 	f.Customer = cf
 	f.CustomerID, f.Q = c.QueryParam("customer_id"), c.QueryParam("q")
-	return f, nil
+	f.Product, err = product.ParseFilter(c)
+	return f, err
 }

@@ -1,6 +1,6 @@
-// Package dataio imports leads, customers and contacts from CSV and XLSX
-// files in background jobs, and exports them, streamed, within the
-// caller's data scope.
+// Package dataio imports leads, customers, contacts and products from CSV
+// and XLSX files in background jobs, and exports them, streamed, within
+// the caller's data scope.
 package dataio
 
 import (
@@ -39,10 +39,11 @@ const (
 	EntityLeads     = "leads"
 	EntityCustomers = "customers"
 	EntityContacts  = "contacts"
+	EntityProducts  = "products"
 )
 
 // Entities lists them.
-var Entities = []string{EntityLeads, EntityCustomers, EntityContacts}
+var Entities = []string{EntityLeads, EntityCustomers, EntityContacts, EntityProducts}
 
 // Job statuses.
 const (

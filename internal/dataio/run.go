@@ -270,6 +270,8 @@ func (s *Service) importerFor(ctx context.Context, j *Job, a *authz.Actor) (impo
 		return &customerImporter{s: s, job: j, seen: map[string]int{}}, nil
 	case EntityContacts:
 		return &contactImporter{s: s, job: j, actor: a, ids: map[string]string{}}, nil
+	case EntityProducts:
+		return &productImporter{s: s, job: j, seen: map[string]int{}}, nil
 	}
 	return nil, apperr.NotFound("import")
 }

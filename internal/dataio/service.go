@@ -19,17 +19,20 @@ import (
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
 	"github.com/opencrm/crm/internal/platform/validate"
+	"github.com/opencrm/crm/internal/product"
 	"gorm.io/gorm"
 )
 
-// Service runs imports and exports on top of the lead and customer
-// services and stores.
+// Service runs imports and exports on top of the lead, customer and
+// product services and stores.
 type Service struct {
 	db        *db.DB
 	leads     *lead.Service
 	leadStore *lead.Store
 	customers *customer.Service
 	custStore *customer.Store
+	products  *product.Service
+	prodStore *product.Store
 	queue     Queue
 	users     Directory
 	log       *slog.Logger
@@ -50,6 +53,11 @@ func NewService(d *db.DB, ls *lead.Service, cs *customer.Service, users Director
 		users: users, log: log}
 	s.queue = NewPool(Workers, s.Run, log)
 	return s
+}
+
+// UseProducts lets products be imported and exported.
+func (s *Service) UseProducts(p *product.Service) {
+	s.products, s.prodStore = p, product.NewStore(s.db)
 }
 
 // UseQueue replaces the job queue (tests, issue 4's Redis queue).
@@ -90,7 +98,12 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Job, error) {
 		in.OnDuplicate = DupSkip
 	}
 	var v validate.V
-	v.OneOf("on_duplicate", in.OnDuplicate, DupSkip, DupUpdate, DupCreate)
+	if in.Entity == EntityProducts {
+		// A SKU is unique: a duplicate cannot be created anyway.
+		v.OneOf("on_duplicate", in.OnDuplicate, DupSkip, DupUpdate)
+	} else {
+		v.OneOf("on_duplicate", in.OnDuplicate, DupSkip, DupUpdate, DupCreate)
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

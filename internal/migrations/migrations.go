@@ -18,6 +18,7 @@ func All() []*gormigrate.Migration {
 		v0005DedupeConvert(),
 		v0006Imports(),
 		v0007Reminders(),
+		v0008Products(),
 		v0009Opportunities(),
 		v0010Activities(),
 	}

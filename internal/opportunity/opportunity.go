@@ -343,20 +343,17 @@ func (s *Service) checkProducts(ctx context.Context, lines []Line) error {
 	for i, l := range lines {
 		ids[i] = l.ProductID
 	}
-	var active map[string]bool
-	if s.products != nil {
-		var err error
-		if active, err = s.products.ActiveProducts(ctx, ids); err != nil {
-			return err
-		}
+	found, err := s.products.Lookup(ctx, ids)
+	if err != nil {
+		return err
 	}
 	var v validate.V
 	for i, l := range lines {
-		ok, known := active[l.ProductID]
+		p, known := found[l.ProductID]
 		switch {
 		case !known:
 			v.Add(fmt.Sprintf("products[%d].product_id", i), "unknown_ref", "product")
-		case !ok:
+		case !p.Active:
 			v.Add(fmt.Sprintf("products[%d].product_id", i), "product_inactive")
 		}
 	}

@@ -1,37 +1,28 @@
 package opportunity_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
 	"github.com/opencrm/crm/internal/apptest"
 )
 
-// catalogue is a product lookup standing in for the product module.
-type catalogue map[string]bool
+// productUnknown is an id no product has.
+const productUnknown = "0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a93"
 
-func (c catalogue) ActiveProducts(_ context.Context, ids []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, id := range ids {
-		if active, ok := c[id]; ok {
-			out[id] = active
-		}
-	}
-	return out, nil
+func newProduct(t *testing.T, env *apptest.Env, sku string, active bool) string {
+	t.Helper()
+	var p struct{ ID string }
+	env.Admin.Post("/products", map[string]any{"sku": sku, "name": sku, "price": "10.00", "active": active}).
+		Status(http.StatusCreated).Decode(&p)
+	return p.ID
 }
-
-const (
-	productA        = "0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a90"
-	productB        = "0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a91"
-	productInactive = "0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a92"
-	productUnknown  = "0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a93"
-)
 
 func TestOpportunityProducts(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		env.App.Opportunity.UseProducts(catalogue{productA: true, productB: true, productInactive: false})
+		productA, productB := newProduct(t, env, "A-1", true), newProduct(t, env, "B-1", true)
+		productInactive := newProduct(t, env, "OLD-1", false)
 		rep := env.User("rep", env.Team("华东", ""))
 		cust := newCustomer(t, rep.Client, nil)
 

@@ -10,6 +10,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/record"
+	"github.com/opencrm/crm/internal/product"
 	"github.com/opencrm/crm/internal/reminder"
 )
 
@@ -35,11 +36,10 @@ type Reminders interface {
 	Cancel(ctx context.Context, keys ...string) error
 }
 
-// ProductLookup tells which of the given product ids exist and whether
-// each is active (an adapter over the product catalogue, wired in app).
-// Unknown ids are absent from the map.
-type ProductLookup interface {
-	ActiveProducts(ctx context.Context, ids []string) (map[string]bool, error)
+// Products looks up catalogue products by id (product.Service); unknown
+// ids are absent from the map.
+type Products interface {
+	Lookup(ctx context.Context, ids []string) (map[string]product.Product, error)
 }
 
 // Service holds the pipeline, opportunity, competitor and scoring use cases.
@@ -49,7 +49,7 @@ type Service struct {
 	customers Customers
 	users     Directory
 	reminders Reminders
-	products  ProductLookup
+	products  Products
 	pipes     pipelines
 	store     *Store
 	// writes and pipeWrites are the versioned, audited writes.
@@ -60,8 +60,8 @@ type Service struct {
 
 // NewService wires the service, adds opportunities to the customer
 // timeline and makes a customer merge carry its opportunities along.
-func NewService(d *db.DB, aw *audit.Writer, c Customers, users Directory, r Reminders) *Service {
-	s := &Service{db: d, audit: aw, customers: c, users: users, reminders: r, pipes: pipelines{db: d},
+func NewService(d *db.DB, aw *audit.Writer, c Customers, users Directory, r Reminders, p Products) *Service {
+	s := &Service{db: d, audit: aw, customers: c, users: users, reminders: r, products: p, pipes: pipelines{db: d},
 		store: &Store{db: d}}
 	s.writes = record.Mutation[*Opportunity]{DB: d, Audit: aw, Entity: "opportunity", Save: s.store.Save,
 		ID: func(o *Opportunity) string { return o.ID }, View: func(o *Opportunity) any { return View(o) }}
@@ -77,10 +77,6 @@ func NewService(d *db.DB, aw *audit.Writer, c Customers, users Directory, r Remi
 	c.AddMergeHook("opportunities", s.moveOpportunities)
 	return s
 }
-
-// UseProducts enables product lines; without it an opportunity with
-// products is refused (422). Call while wiring.
-func (s *Service) UseProducts(p ProductLookup) { s.products = p }
 
 // moveOpportunities is the customer merge hook: opportunities of merged
 // customers (their contacts move too) now belong to the one they went

@@ -27,8 +27,8 @@ type Problem struct {
 	RequestID string         `json:"request_id" example:"01JD2Q8Z6S9V7W3X4Y5Z6A7B8C"`
 	Errors    []FieldProblem `json:"errors,omitempty" extensions:"x-optional"`
 	// Matches lists the existing records a duplicate (code duplicate)
-	// collides with, each {"type": "lead"|"customer", "in_scope": bool,
-	// "matched_on": ["phone","email","company"], "id", "name", "owner_id"};
+	// collides with, each {"type": "lead"|"customer"|"product", "in_scope": bool,
+	// "matched_on": ["phone","email","company"] (products: ["sku"]), "id", "name", "owner_id"};
 	// id, name and owner_id are left out for records outside the caller's
 	// data scope (and owner_id for unowned ones), e.g.
 	// [{"type":"customer","in_scope":true,"matched_on":["phone"],"id":"0193…","name":"恒达"},
