@@ -1,6 +1,7 @@
 package opportunity
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -93,7 +94,8 @@ func filter(c echo.Context) (Filter, string, error) {
 // queryError turns field errors found in the query string into the 400
 // the API gives for bad query syntax.
 func queryError(err error) error {
-	if ae, ok := err.(*apperr.Error); ok {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
 		return apperr.BadRequest("bad_query", "bad_query", ae.Fields...)
 	}
 	return err

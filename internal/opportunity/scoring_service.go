@@ -114,7 +114,7 @@ func (s *Service) SetScoringModel(ctx context.Context, ifMatch *int, m Model) (S
 		if err := s.audit.Record(ctx, "update", "scoring_model", modelRowID, old, m); err != nil {
 			return err
 		}
-		if _, err := s.rescoreWith(ctx, m, "1 = 1"); err != nil {
+		if _, err := s.rescoreWith(ctx, m, "opportunities.deleted_at IS NULL"); err != nil {
 			return err
 		}
 		out = ScoringModelResponse{Model: m, UpdatedAt: &now, Version: next.Version}
