@@ -24,6 +24,7 @@ import (
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
 	"github.com/opencrm/crm/internal/notification"
+	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
@@ -69,6 +70,8 @@ type App struct {
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
 	DataIO *dataio.Service
+	// Opportunity owns pipelines, opportunities, competitors and scoring.
+	Opportunity *opportunity.Service
 	// Activities owns activities (follow-ups included) and the calendar.
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
@@ -143,6 +146,12 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
 	a.Lead.UseCustomers(a.Customer)
 
+	a.Product = product.NewService(d, product.NewStore(d), aw)
+	a.Opportunity = opportunity.NewService(d, aw, a.Customer, orgStore, a.Reminders, a.Product)
+	a.Jobs.Register("opportunity-stage-sweep", 5*time.Minute, a.Opportunity.StageSweep)
+	a.Jobs.Register("opportunity-rescore", 24*time.Hour, a.Opportunity.RescoreSweep)
+	a.Lead.UseOpportunities(a.Opportunity)
+
 	// Activities: lead and customer follow-ups are done activities; leads,
 	// customers and contacts are what activities may be about.
 	a.Activities = activity.NewService(d, activity.NewStore(d), orgStore, aw, a.Reminders)
@@ -153,7 +162,6 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
-	a.Product = product.NewService(d, product.NewStore(d), aw)
 	a.DataIO.UseProducts(a.Product)
 
 	// Each module mounts its own routes on the authenticated group.
@@ -169,6 +177,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		event.NewHandler(event.NewService(d)),
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
+		opportunity.NewHandler(a.Opportunity),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
 	)
