@@ -156,6 +156,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	// customers and contacts are what activities may be about.
 	a.Activities = activity.NewService(d, activity.NewStore(d), orgStore, aw, a.Reminders)
 	a.Activities.UseBuiltinTargets(a.Lead, a.Customer)
+	a.Activities.UseOpportunities(a.Opportunity, a.Customer)
+	a.Customer.OnProfileChange(a.Opportunity.RescoreCustomer)
 	a.Lead.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
 	a.Customer.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
 
