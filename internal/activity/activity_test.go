@@ -55,7 +55,7 @@ func TestActivityCRUDRemindersAndComplete(t *testing.T) {
 		for field, body := range map[string]map[string]any{
 			"subject":       {"type": "call", "related_type": "customer", "related_id": cust, "start_at": ts(time.Hour)},
 			"type":          {"type": "fax", "subject": "x", "related_type": "customer", "related_id": cust, "start_at": ts(time.Hour)},
-			"related_type":  {"type": "call", "subject": "x", "related_type": "opportunity", "related_id": cust, "start_at": ts(time.Hour)},
+			"related_type":  {"type": "call", "subject": "x", "related_type": "invoice", "related_id": cust, "start_at": ts(time.Hour)},
 			"related_id":    {"type": "call", "subject": "x", "related_type": "customer", "start_at": ts(time.Hour)},
 			"end_at":        {"type": "call", "subject": "x", "related_type": "customer", "related_id": cust, "start_at": ts(2 * time.Hour), "end_at": ts(time.Hour)},
 			"remind_at":     {"type": "call", "subject": "x", "related_type": "customer", "related_id": cust, "start_at": ts(time.Hour), "remind_before": "30m", "remind_at": ts(time.Minute)},
