@@ -14,19 +14,20 @@ import (
 // so any worker process can run any job.
 const (
 	taskRun = "import:run"
-	// lane is the queue lane imports run in. Imports are heavy (a batch
-	// holds 1,000 rows and two database connections), so every worker
-	// process runs at most Workers of them, on workers of their own: they
-	// neither wait behind reminders and sweeps nor take all the workers
-	// from them.
+	// lane is the queue lane imports run in. Imports are heavy (minutes of
+	// parsing and database writes each), so every worker process runs at
+	// most Workers of them, on workers of their own: they neither wait
+	// behind reminders and sweeps nor take all the workers from them.
 	lane = "imports"
 	// Workers is how many imports one worker process runs at once.
 	Workers = 2
-	// runTimeout bounds one run. The largest upload (50 MiB, ~400,000
-	// rows) takes minutes even on the row-by-row paths (customers,
-	// contacts, products), so a run this long is stuck; stopping it fails
-	// the job and frees its slot in the lane.
-	runTimeout = time.Hour
+	// runTimeout bounds one run, far above the slowest real one: the
+	// row-by-row paths (customers, contacts, products) manage about 150
+	// rows/s on PostgreSQL, so the largest upload (50 MiB, a few hundred
+	// thousand rows) may take most of an hour. A run past this is stuck;
+	// stopping it fails the job and frees its slot in the lane. (A job
+	// whose worker died is the recover sweep's, not the timeout's.)
+	runTimeout = 4 * time.Hour
 )
 
 type runPayload struct {
