@@ -60,7 +60,7 @@ type App struct {
 	Notifications *notification.Service
 	// Reminders is the outbox of due notifications, delivered by the queue.
 	Reminders *reminder.Service
-	// Queue is the Redis task queue (asynq) for reminders and sweeps.
+	// Queue is the Redis task queue (asynq) for reminders, imports and sweeps.
 	Queue *queue.Queue
 	// Events is the outbox of business events for integrations.
 	Events *event.Writer
@@ -162,6 +162,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Customer.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
 
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
+	a.DataIO.UseQueue(a.Queue)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
 	a.DataIO.UseProducts(a.Product)
