@@ -1,12 +1,14 @@
 package approval_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/apptest"
 	"github.com/opencrm/crm/internal/platform/apperr"
@@ -311,5 +313,43 @@ func TestApprovalScope(t *testing.T) {
 			t.Errorf("API key sees %d", *l.Total)
 		}
 		approve(bi, theirs.ID, "").Status(http.StatusForbidden)
+	})
+}
+
+// Two submissions of one document racing: one request opens, the other is
+// a 409, and the document has one pending request.
+func TestConcurrentSubmissions(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		w := newWorld(t, b)
+		team := w.env.Team("华东", "")
+		w.user("manager", team)
+		rep := w.user("rep", team)
+		docID := uuid.NewString()
+		start := make(chan struct{})
+		errs := make([]error, 4)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = w.submitDoc(rep, approval.SubmitInput{Entity: approval.EntityOrder, DocID: docID, Title: "SO-1", Amount: 1})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, apperr.ErrConflict):
+				t.Errorf("losing submission: %v", err)
+			}
+		}
+		trail, err := w.env.App.Approvals.Trail(context.Background(), approval.EntityOrder, docID)
+		if ok != 1 || err != nil || len(trail) != 1 {
+			t.Fatalf("%d submissions succeeded; trail %d %v", ok, len(trail), err)
+		}
 	})
 }
