@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/activity"
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/auth"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dataio"
@@ -76,6 +77,9 @@ type App struct {
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
 	Product *product.Service
+	// Approvals is the approval engine; contracts, orders and quotes
+	// Register on it as approval.Documents.
+	Approvals *approval.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -167,6 +171,11 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	a.DataIO.UseProducts(a.Product)
 
+	// Approvals: the engine documents register on; its trail shows on the
+	// customer timeline.
+	a.Approvals = approval.NewService(d, approval.NewStore(d), aw, a.Notifications, a.Events)
+	a.Customer.AddTimelineSource(a.Approvals.TimelineSource())
+
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
 		org.NewHandler(a.Org),
@@ -183,6 +192,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		opportunity.NewHandler(a.Opportunity),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
+		approval.NewHandler(a.Approvals),
+		approval.NewRuleHandler(a.Approvals),
 	)
 	return a, nil
 }

@@ -22,5 +22,6 @@ func All() []*gormigrate.Migration {
 		v0009Opportunities(),
 		v0010Activities(),
 		v0011NumbersEvents(),
+		v0012Approvals(),
 	}
 }
