@@ -32,8 +32,11 @@ import (
 	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
+	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/product"
+	"github.com/opencrm/crm/internal/quote"
 	"github.com/opencrm/crm/internal/reminder"
+	"github.com/opencrm/crm/internal/salesdoc"
 	"github.com/opencrm/crm/internal/settings"
 	"github.com/opencrm/crm/internal/webform"
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,6 +76,9 @@ type App struct {
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
 	Product *product.Service
+	// Quote and Order own quotes and sales orders.
+	Quote *quote.Service
+	Order *order.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -156,6 +162,19 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Product = product.NewService(d, product.NewStore(d), aw)
 	a.DataIO.UseProducts(a.Product)
 
+	// Quotes and orders: lines priced alike, numbered per day, on the
+	// customer timeline; an accepted quote converts into an order.
+	items := salesdoc.NewStore(d)
+	docs := salesdoc.Deps{DB: d, Audit: aw, Events: a.Events, Numbers: a.Numbers, Settings: a.Settings,
+		Products: a.Product, Items: items, Refs: &salesdoc.Refs{Customers: a.Customer}}
+	a.Order = order.NewService(docs, order.NewStore(d, items))
+	a.Quote = quote.NewService(docs, quote.NewStore(d, items), a.Order)
+	a.Order.UseQuotes(a.Quote)
+	a.Product.AddUsageCheck("document items", items.UsesProduct)
+	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "quote", "quotes", "Quote"))
+	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "order", "orders", "Order"))
+	a.Jobs.Register("quote-expiry-sweep", time.Hour, a.Quote.ExpirySweep)
+
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
 		org.NewHandler(a.Org),
@@ -171,6 +190,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		dataio.NewHandler(a.DataIO),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
+		quote.NewHandler(a.Quote),
+		order.NewHandler(a.Order),
 	)
 	return a, nil
 }
