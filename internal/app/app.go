@@ -24,6 +24,7 @@ import (
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
 	"github.com/opencrm/crm/internal/notification"
+	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
@@ -72,6 +73,8 @@ type App struct {
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
 	DataIO *dataio.Service
+	// Opportunity owns pipelines, opportunities, competitors and scoring.
+	Opportunity *opportunity.Service
 	// Activities owns activities (follow-ups included) and the calendar.
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
@@ -149,6 +152,12 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
 	a.Lead.UseCustomers(a.Customer)
 
+	a.Product = product.NewService(d, product.NewStore(d), aw)
+	a.Opportunity = opportunity.NewService(d, aw, a.Customer, orgStore, a.Reminders, a.Product)
+	a.Jobs.Register("opportunity-stage-sweep", 5*time.Minute, a.Opportunity.StageSweep)
+	a.Jobs.Register("opportunity-rescore", 24*time.Hour, a.Opportunity.RescoreSweep)
+	a.Lead.UseOpportunities(a.Opportunity)
+
 	// Activities: lead and customer follow-ups are done activities; leads,
 	// customers and contacts are what activities may be about.
 	a.Activities = activity.NewService(d, activity.NewStore(d), orgStore, aw, a.Reminders)
@@ -159,20 +168,21 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
-	a.Product = product.NewService(d, product.NewStore(d), aw)
 	a.DataIO.UseProducts(a.Product)
 
 	// Quotes and orders: lines priced alike, numbered per day, on the
 	// customer timeline; an accepted quote converts into an order.
 	items := salesdoc.NewStore(d)
 	docs := salesdoc.Deps{DB: d, Audit: aw, Events: a.Events, Numbers: a.Numbers, Settings: a.Settings,
-		Products: a.Product, Items: items, Refs: &salesdoc.Refs{Customers: a.Customer}}
+		Products: a.Product, Items: items, Refs: &salesdoc.Refs{Customers: a.Customer, Opportunities: a.Opportunity}}
 	a.Order = order.NewService(docs, order.NewStore(d, items))
 	a.Quote = quote.NewService(docs, quote.NewStore(d, items), a.Order)
 	a.Order.UseQuotes(a.Quote)
 	a.Product.AddUsageCheck("document items", items.UsesProduct)
 	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "quote", "quotes", "Quote"))
 	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "order", "orders", "Order"))
+	a.Customer.AddMergeHook("quotes", salesdoc.MergeHook(d, "quotes"))
+	a.Customer.AddMergeHook("orders", salesdoc.MergeHook(d, "orders"))
 	a.Jobs.Register("quote-expiry-sweep", time.Hour, a.Quote.ExpirySweep)
 
 	// Each module mounts its own routes on the authenticated group.
@@ -188,6 +198,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		event.NewHandler(event.NewService(d)),
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
+		opportunity.NewHandler(a.Opportunity),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
 		quote.NewHandler(a.Quote),

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opencrm/crm/internal/customer"
+	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/validate"
 )
@@ -17,10 +18,10 @@ type Customers interface {
 	GetContact(ctx context.Context, id string) (*customer.Contact, *customer.Customer, error)
 }
 
-// Opportunities finds the customer of an opportunity in the caller's data
-// scope (apperr NotFound outside it).
+// Opportunities loads an opportunity in the caller's data scope (apperr
+// NotFound outside it): opportunity.Service.
 type Opportunities interface {
-	CustomerOf(ctx context.Context, id string) (string, error)
+	GetVisible(ctx context.Context, id string) (*opportunity.Opportunity, error)
 }
 
 // Refs checks what a document refers to: a customer in the caller's data
@@ -49,14 +50,11 @@ func (r *Refs) Check(ctx context.Context, customerID string, contactID, opportun
 		}
 	}
 	if id := blankToNil(opportunityID); id != nil {
-		if r.Opportunities == nil {
-			return unknownRef("opportunity_id", "opportunity")
-		}
-		owner, err := r.Opportunities.CustomerOf(ctx, *id)
+		o, err := r.Opportunities.GetVisible(ctx, *id)
 		if err != nil {
 			return refErr(err, "opportunity_id", "opportunity")
 		}
-		if owner != customerID {
+		if o.CustomerID != customerID {
 			return apperr.Invalid(apperr.FieldError{Field: "opportunity_id", Message: "opportunity_not_of_customer"})
 		}
 	}

@@ -40,3 +40,12 @@ func TimelineSource(d *db.DB, entity, table, label string) customer.TimelineSour
 		return out, nil
 	}
 }
+
+// MergeHook moves a merged customer's documents in table to the customer
+// they were merged into.
+func MergeHook(d *db.DB, table string) customer.MergeHook {
+	return func(ctx context.Context, target string, sources []string) (int64, error) {
+		res := d.Conn(ctx).Table(table).Where("customer_id IN ?", sources).Update("customer_id", target)
+		return res.RowsAffected, res.Error
+	}
+}
