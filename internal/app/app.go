@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/activity"
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/auth"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dataio"
@@ -79,6 +80,9 @@ type App struct {
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
 	Product *product.Service
+	// Approvals is the approval engine; contracts, orders and quotes
+	// Register on it as approval.Documents.
+	Approvals *approval.Service
 	// Quote and Order own quotes and sales orders.
 	Quote *quote.Service
 	Order *order.Service
@@ -170,6 +174,11 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	a.DataIO.UseProducts(a.Product)
 
+	// Approvals: the engine documents register on; its trail shows on the
+	// customer timeline.
+	a.Approvals = approval.NewService(d, approval.NewStore(d), aw, a.Notifications, a.Events)
+	a.Customer.AddTimelineSource(a.Approvals.TimelineSource())
+
 	// Quotes and orders: lines priced alike, numbered per day, on the
 	// customer timeline; an accepted quote converts into an order.
 	items := salesdoc.NewStore(d)
@@ -178,6 +187,11 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Order = order.NewService(docs, order.NewStore(d, items))
 	a.Quote = quote.NewService(docs, quote.NewStore(d, items), a.Order)
 	a.Order.UseQuotes(a.Quote)
+	engine := salesdoc.ApprovalEngine{Svc: a.Approvals}
+	a.Order.UseApprovals(engine)
+	a.Quote.UseApprovals(engine)
+	a.Approvals.Register(order.Entity, a.Order)
+	a.Approvals.Register(quote.Entity, a.Quote)
 	a.Product.AddUsageCheck("document items", items.UsesProduct)
 	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "quote", "quotes", "Quote"))
 	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "order", "orders", "Order"))
@@ -201,6 +215,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		opportunity.NewHandler(a.Opportunity),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
+		approval.NewHandler(a.Approvals),
+		approval.NewRuleHandler(a.Approvals),
 		quote.NewHandler(a.Quote),
 		order.NewHandler(a.Order),
 	)

@@ -22,6 +22,7 @@ func All() []*gormigrate.Migration {
 		v0009Opportunities(),
 		v0010Activities(),
 		v0011NumbersEvents(),
+		v0012Approvals(),
 		v0013QuotesOrders(),
 	}
 }
