@@ -38,7 +38,7 @@ func render(c echo.Context, status int, q *Quote) error {
 // list pages through quotes.
 //
 //	@Summary		List quotes
-//	@Description	Quotes in your data scope (rep: own; manager: their team subtree; admin: all), with their lines; superseded revisions only with all_revisions=true. Filters combine with AND.
+//	@Description	Quotes in your data scope (rep: own; manager: their team subtree; admin: all), with their lines; superseded revisions only with all_revisions=true or status=superseded. Filters combine with AND.
 //	@ID				listQuotes
 //	@Tags			quotes
 //	@Produce		json

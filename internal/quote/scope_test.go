@@ -89,6 +89,10 @@ func TestQuoteRevisions(t *testing.T) {
 		if len(l.Data) != 2 {
 			t.Fatalf("all revisions %d", len(l.Data))
 		}
+		rep.Get("/quotes?status=superseded").Status(http.StatusOK).Decode(&l)
+		if len(l.Data) != 1 || l.Data[0].ID != q1.ID {
+			t.Fatalf("superseded %+v", l.Data)
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package quote
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -110,7 +111,8 @@ func (s *Store) Query(ctx context.Context, a *authz.Actor, f Filter) *gorm.DB {
 	if len(f.Status) > 0 {
 		q = q.Where("quotes.status IN ?", f.Status)
 	}
-	if !f.AllRevisions {
+	// Asking for superseded revisions by status shows them.
+	if !f.AllRevisions && !slices.Contains(f.Status, StatusSuperseded) {
 		q = q.Where("quotes.status <> ?", StatusSuperseded)
 	}
 	if f.Q != "" {
