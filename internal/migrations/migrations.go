@@ -23,5 +23,6 @@ func All() []*gormigrate.Migration {
 		v0010Activities(),
 		v0011NumbersEvents(),
 		v0012Approvals(),
+		v0013QuotesOrders(),
 	}
 }
