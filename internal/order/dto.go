@@ -3,6 +3,7 @@ package order
 import (
 	"time"
 
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/salesdoc"
 )
 
@@ -44,6 +45,9 @@ type OrderResponse struct {
 	CreatedAt      time.Time               `json:"created_at"`
 	UpdatedAt      time.Time               `json:"updated_at"`
 	Version        int                     `json:"version" example:"1"`
+	// Approvals is the approval trail (requests, steps, who decided, when,
+	// comments), oldest first; only on GET /orders/{id}.
+	Approvals []approval.RequestView `json:"approvals,omitempty" extensions:"x-optional"`
 } // @name Order
 
 // View maps an order to its response: the API's, the audit log's and the

@@ -132,11 +132,17 @@ func (h *Handler) create(c echo.Context) error {
 //	@Failure		404	{object}	httpx.Problem
 //	@Router			/orders/{id} [get]
 func (h *Handler) get(c echo.Context) error {
-	o, err := h.svc.Get(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	o, err := h.svc.Get(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, o)
+	out := View(o)
+	if out.Approvals, err = h.svc.Trail(ctx, o.ID); err != nil {
+		return err
+	}
+	httpx.SetETag(c, o.Version)
+	return c.JSON(http.StatusOK, out)
 }
 
 // update changes a draft order.

@@ -3,6 +3,7 @@ package order_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/opencrm/crm/internal/apptest"
@@ -145,6 +146,26 @@ func TestOrderApprovalRejectAndEdit(t *testing.T) {
 		mgr.Post("/approvals/"+pendingApproval(t, mgr.Client, o.ID)+"/approve", nil).Status(http.StatusOK)
 		if got := getOrder(t, rep.Client, o.ID); got.Status != "approved" {
 			t.Fatalf("resubmitted and approved: %s", got.Status)
+		}
+		// The whole trail shows on the order: rejected, withdrawn, approved,
+		// with the manager's comment on the rejection.
+		var trail struct {
+			Approvals []struct {
+				Status  string
+				Actions []struct{ Comment string }
+			}
+		}
+		rep.Get("/orders/" + o.ID).Status(http.StatusOK).Decode(&trail)
+		var statuses []string
+		comment := false
+		for _, r := range trail.Approvals {
+			statuses = append(statuses, r.Status)
+			for _, a := range r.Actions {
+				comment = comment || a.Comment == "价格太低"
+			}
+		}
+		if strings.Join(statuses, ",") != "rejected,cancelled,approved" || !comment {
+			t.Fatalf("trail %v (comment kept: %v)", statuses, comment)
 		}
 		// Past submitted, edits are refused.
 		p := rep.Patch("/orders/"+o.ID, map[string]any{"notes": "x"}).Status(http.StatusConflict).Problem()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
@@ -299,4 +300,15 @@ func (s *Service) SetPaymentStatus(ctx context.Context, orderID, status string) 
 		return nil
 	})
 	return err
+}
+
+// Trail is the approval trail of a order in the caller's scope.
+func (s *Service) Trail(ctx context.Context, id string) ([]approval.RequestView, error) {
+	if _, err := s.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	if s.approvals == nil {
+		return nil, nil
+	}
+	return s.approvals.Trail(ctx, Entity, id)
 }

@@ -79,6 +79,18 @@ func TestQuoteDiscountApproval(t *testing.T) {
 		if got := getQuote(t, rep.Client, q.ID); got.Status != "approved" || got.ApprovedAt == nil {
 			t.Fatalf("approved: %+v", got)
 		}
+		// The trail shows on the quote: the withdrawn request and the approved one.
+		var withTrail struct {
+			Approvals []struct {
+				Status  string
+				Actions []struct{ Action, ActorID string } `json:"actions"`
+			}
+		}
+		rep.Get("/quotes/" + q.ID).Status(http.StatusOK).Decode(&withTrail)
+		n := len(withTrail.Approvals)
+		if n < 2 || withTrail.Approvals[n-2].Status != "cancelled" || withTrail.Approvals[n-1].Status != "approved" {
+			t.Fatalf("trail on the quote: %+v", withTrail.Approvals)
+		}
 		want := []string{"quote.submitted", "quote.submitted", "quote.submitted", "quote.approved"}
 		if ev := eventsOf(t, env, q.ID); !slices.Equal(ev, want) {
 			t.Fatalf("events %v, want %v", ev, want)

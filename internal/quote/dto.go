@@ -3,6 +3,7 @@ package quote
 import (
 	"time"
 
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/salesdoc"
 )
 
@@ -45,6 +46,9 @@ type QuoteResponse struct {
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
 	Version          int       `json:"version" example:"1"`
+	// Approvals is the approval trail (requests, steps, who decided, when,
+	// comments), oldest first; only on GET /quotes/{id}.
+	Approvals []approval.RequestView `json:"approvals,omitempty" extensions:"x-optional"`
 } // @name Quote
 
 // View maps a quote to its response: the API's, the audit log's and the

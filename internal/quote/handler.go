@@ -135,11 +135,17 @@ func (h *Handler) create(c echo.Context) error {
 //	@Failure		404	{object}	httpx.Problem
 //	@Router			/quotes/{id} [get]
 func (h *Handler) get(c echo.Context) error {
-	q, err := h.svc.Get(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	q, err := h.svc.Get(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, q)
+	out := View(q)
+	if out.Approvals, err = h.svc.Trail(ctx, q.ID); err != nil {
+		return err
+	}
+	httpx.SetETag(c, q.Version)
+	return c.JSON(http.StatusOK, out)
 }
 
 // revisions lists every revision of a quote.

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/platform/apperr"
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
@@ -206,4 +207,15 @@ func check(v *validate.V, q *Quote) error {
 	v.Currency("currency", q.Currency)
 	v.MaxLen("notes", q.Notes, maxNotes)
 	return v.Err()
+}
+
+// Trail is the approval trail of a quote in the caller's scope.
+func (s *Service) Trail(ctx context.Context, id string) ([]approval.RequestView, error) {
+	if _, err := s.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	if s.approvals == nil {
+		return nil, nil
+	}
+	return s.approvals.Trail(ctx, Entity, id)
 }

@@ -17,6 +17,11 @@ func (e ApprovalEngine) Submit(ctx context.Context, s Submission) error {
 	return err
 }
 
+// Trail is every approval request of the document with its decisions.
+func (e ApprovalEngine) Trail(ctx context.Context, entity, docID string) ([]approval.RequestView, error) {
+	return e.Svc.Trail(ctx, entity, docID)
+}
+
 // Withdraw closes the document's pending request.
 func (e ApprovalEngine) Withdraw(ctx context.Context, entity, docID, reason string) error {
 	return e.Svc.Withdraw(ctx, entity, docID, reason)

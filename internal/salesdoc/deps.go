@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/money"
@@ -39,6 +40,7 @@ type Submission struct {
 type Approvals interface {
 	Submit(ctx context.Context, s Submission) error
 	Withdraw(ctx context.Context, entity, docID, reason string) error
+	Trail(ctx context.Context, entity, docID string) ([]approval.RequestView, error)
 }
 
 // Deps is what the quote and order services share.
