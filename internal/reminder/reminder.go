@@ -96,8 +96,14 @@ func (e queued) EnqueueReminder(ctx context.Context, id string, due time.Time) e
 	if err != nil {
 		return err
 	}
+	// asynq keeps due times in whole seconds (truncated): round up, so a
+	// reminder is never delivered before it is due.
+	at := due.Truncate(time.Second)
+	if at.Before(due) {
+		at = at.Add(time.Second)
+	}
 	return e.q.Enqueue(ctx, taskDeliver, b, queue.EnqueueOptions{
-		ID: "reminder:" + id + ":" + due.UTC().Format(time.RFC3339Nano), At: due, Retention: 24 * time.Hour,
+		ID: "reminder:" + id + ":" + due.UTC().Format(time.RFC3339Nano), At: at, Retention: 24 * time.Hour,
 	})
 }
 
