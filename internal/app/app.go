@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/activity"
 	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/contract"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dataio"
 	"github.com/opencrm/crm/internal/event"
@@ -25,6 +26,7 @@ import (
 	"github.com/opencrm/crm/internal/migrations"
 	"github.com/opencrm/crm/internal/notification"
 	"github.com/opencrm/crm/internal/org"
+	"github.com/opencrm/crm/internal/payment"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -73,6 +75,10 @@ type App struct {
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
 	Product *product.Service
+	// Contracts owns contracts, their attachments and payment plans;
+	// Payments the payments received and invoices.
+	Contracts *contract.Service
+	Payments  *payment.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -156,6 +162,15 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Product = product.NewService(d, product.NewStore(d), aw)
 	a.DataIO.UseProducts(a.Product)
 
+	// Quote to cash: contracts (attachments on disk in the data dir) and
+	// their payment plans; payments and invoices against them, payments on
+	// the customer timeline.
+	a.Contracts = contract.NewService(d, contract.NewStore(d), contract.Deps{Customers: a.Customer, Users: orgStore,
+		Audit: aw, Settings: a.Settings, Reminders: a.Reminders, Events: a.Events, Numbers: a.Numbers,
+		Files: contract.NewDiskStorage(filepath.Join(cfg.DataDir, "attachments"))})
+	a.Payments = payment.NewService(d, payment.NewStore(d), a.Contracts, aw, a.Events)
+	a.Customer.AddTimelineSource(payment.TimelineSource(d))
+
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
 		org.NewHandler(a.Org),
@@ -171,6 +186,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		dataio.NewHandler(a.DataIO),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
+		contract.NewHandler(a.Contracts),
+		payment.NewHandler(a.Payments),
 	)
 	return a, nil
 }

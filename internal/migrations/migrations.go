@@ -21,5 +21,6 @@ func All() []*gormigrate.Migration {
 		v0008Products(),
 		v0010Activities(),
 		v0011NumbersEvents(),
+		v0014ContractsPayments(),
 	}
 }
