@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/activity"
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/auth"
 	"github.com/opencrm/crm/internal/contract"
 	"github.com/opencrm/crm/internal/customer"
@@ -75,6 +76,9 @@ type App struct {
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
 	Product *product.Service
+	// Approvals is the approval engine; contracts, orders and quotes
+	// Register on it as approval.Documents.
+	Approvals *approval.Service
 	// Contracts owns contracts, their attachments and payment plans;
 	// Payments the payments received and invoices.
 	Contracts *contract.Service
@@ -162,6 +166,11 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Product = product.NewService(d, product.NewStore(d), aw)
 	a.DataIO.UseProducts(a.Product)
 
+	// Approvals: the engine documents register on; its trail shows on the
+	// customer timeline.
+	a.Approvals = approval.NewService(d, approval.NewStore(d), aw, a.Notifications, a.Events)
+	a.Customer.AddTimelineSource(a.Approvals.TimelineSource())
+
 	// Quote to cash: contracts (attachments on disk in the data dir) and
 	// their payment plans; payments and invoices against them, payments on
 	// the customer timeline.
@@ -169,6 +178,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		Audit: aw, Settings: a.Settings, Reminders: a.Reminders, Events: a.Events, Numbers: a.Numbers,
 		Files: contract.NewDiskStorage(filepath.Join(cfg.DataDir, "attachments"))})
 	a.Payments = payment.NewService(d, payment.NewStore(d), a.Contracts, aw, a.Events)
+	a.Contracts.UseApprovals(a.Approvals)
 	a.Customer.AddTimelineSource(payment.TimelineSource(d))
 
 	// Each module mounts its own routes on the authenticated group.
@@ -186,6 +196,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		dataio.NewHandler(a.DataIO),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
+		approval.NewHandler(a.Approvals),
+		approval.NewRuleHandler(a.Approvals),
 		contract.NewHandler(a.Contracts),
 		payment.NewHandler(a.Payments),
 	)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -58,7 +59,9 @@ func (s *Service) Submit(ctx context.Context, id string, ifMatch *int) (*Contrac
 	}
 	return s.transition(ctx, s.loader(id), ifMatch, "submit", func(ctx context.Context, c *Contract, now time.Time) error {
 		c.SubmittedAt = &now
-		return s.approvals.Submit(ctx, c)
+		_, err := s.approvals.Submit(ctx, approval.SubmitInput{Entity: Entity, DocID: c.ID,
+			Title: c.Number + " " + c.Title, Amount: c.Amount, CustomerID: c.CustomerID})
+		return err
 	})
 }
 

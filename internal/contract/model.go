@@ -77,6 +77,9 @@ var transitions = map[string]struct {
 	"terminate": {[]string{Signed, Executing}, Terminated},
 }
 
+// Entity names contracts in the approval engine, events and the audit log.
+const Entity = "contract"
+
 // DefaultCurrency is the currency of a contract created without one.
 const DefaultCurrency = "CNY"
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/platform/apperr"
@@ -75,12 +76,12 @@ type Orders interface {
 	CustomerOf(ctx context.Context, id string) (string, error)
 }
 
-// Approvals sends contracts through the approval engine; app wires an
-// adapter over approval.Service. The engine calls back Approved and
-// Rejected when the last step decides.
+// Approvals is the approval engine (approval.Service): contracts register
+// on it, and it calls back Approved and Rejected when a request finishes.
 type Approvals interface {
-	Submit(ctx context.Context, c *Contract) error
-	Withdraw(ctx context.Context, contractID, reason string) error
+	Register(entity string, d approval.Document)
+	Submit(ctx context.Context, in approval.SubmitInput) (*approval.Request, error)
+	Withdraw(ctx context.Context, entity, docID, reason string) error
 }
 
 // Service holds the contract use cases.
@@ -95,8 +96,8 @@ type Service struct {
 	events    Events
 	numbers   Numbers
 	files     Storage
-	// opps, orders and approvals are set by UseOpportunities, UseOrders
-	// and UseApprovals; without them the references are refused.
+	// opps and orders are set by UseOpportunities and UseOrders; without
+	// them the references are refused. approvals is set by UseApprovals.
 	opps      Opportunities
 	orders    Orders
 	approvals Approvals
@@ -134,8 +135,12 @@ func (s *Service) UseOpportunities(o Opportunities) { s.opps = o }
 // UseOrders lets contracts link sales orders.
 func (s *Service) UseOrders(o Orders) { s.orders = o }
 
-// UseApprovals sends submitted contracts through the approval engine.
-func (s *Service) UseApprovals(a Approvals) { s.approvals = a }
+// UseApprovals sends submitted contracts through the approval engine and
+// registers them on it.
+func (s *Service) UseApprovals(a Approvals) {
+	s.approvals = a
+	a.Register(Entity, s)
+}
 
 // Get loads one contract in the caller's scope.
 func (s *Service) Get(ctx context.Context, id string) (*Contract, error) {
@@ -297,7 +302,7 @@ func (s *Service) Update(ctx context.Context, id string, ifMatch *int, req Updat
 		out = c
 		switch back {
 		case PendingApproval:
-			if err := s.approvals.Withdraw(ctx, c.ID, "edited while pending approval"); err != nil {
+			if err := s.approvals.Withdraw(ctx, Entity, c.ID, "edited while pending approval"); err != nil {
 				return err
 			}
 			return s.events.Record(ctx, "contract.withdrawn", "contract", c.ID, View(c))

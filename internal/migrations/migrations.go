@@ -21,6 +21,7 @@ func All() []*gormigrate.Migration {
 		v0008Products(),
 		v0010Activities(),
 		v0011NumbersEvents(),
+		v0012Approvals(),
 		v0014ContractsPayments(),
 	}
 }
