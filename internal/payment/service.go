@@ -2,8 +2,8 @@ package payment
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
