@@ -242,7 +242,12 @@ func (h *Handler) upload(c echo.Context) error {
 //	@Description	The bytes as uploaded, with their sniffed Content-Type and Content-Disposition: attachment carrying the original file name (RFC 6266, UTF-8).
 //	@ID				downloadContractAttachment
 //	@Tags			contracts
-//	@Produce		application/octet-stream
+//	@Produce		application/pdf
+//	@Produce		image/png
+//	@Produce		image/jpeg
+//	@Produce		application/vnd.openxmlformats-officedocument.wordprocessingml.document
+//	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
+//	@Produce		json
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			id	path		string	true	"Contract id"
