@@ -26,6 +26,7 @@ import (
 	"github.com/opencrm/crm/internal/lead"
 	"github.com/opencrm/crm/internal/migrations"
 	"github.com/opencrm/crm/internal/notification"
+	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/org"
 	"github.com/opencrm/crm/internal/payment"
 	"github.com/opencrm/crm/internal/platform/audit"
@@ -72,6 +73,8 @@ type App struct {
 	Jobs *jobs.Runner
 	// DataIO runs imports and exports.
 	DataIO *dataio.Service
+	// Opportunity owns pipelines, opportunities, competitors and scoring.
+	Opportunity *opportunity.Service
 	// Activities owns activities (follow-ups included) and the calendar.
 	Activities *activity.Service
 	// Product is the catalogue; later modules register usage checks on it.
@@ -153,6 +156,12 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Jobs.Register("pool-recycle", time.Hour, a.Customer.RecycleSweep)
 	a.Lead.UseCustomers(a.Customer)
 
+	a.Product = product.NewService(d, product.NewStore(d), aw)
+	a.Opportunity = opportunity.NewService(d, aw, a.Customer, orgStore, a.Reminders, a.Product)
+	a.Jobs.Register("opportunity-stage-sweep", 5*time.Minute, a.Opportunity.StageSweep)
+	a.Jobs.Register("opportunity-rescore", 24*time.Hour, a.Opportunity.RescoreSweep)
+	a.Lead.UseOpportunities(a.Opportunity)
+
 	// Activities: lead and customer follow-ups are done activities; leads,
 	// customers and contacts are what activities may be about.
 	a.Activities = activity.NewService(d, activity.NewStore(d), orgStore, aw, a.Reminders)
@@ -163,7 +172,6 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
-	a.Product = product.NewService(d, product.NewStore(d), aw)
 	a.DataIO.UseProducts(a.Product)
 
 	// Approvals: the engine documents register on; its trail shows on the
@@ -194,6 +202,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		event.NewHandler(event.NewService(d)),
 		customer.NewHandler(a.Customer),
 		dataio.NewHandler(a.DataIO),
+		opportunity.NewHandler(a.Opportunity),
 		activity.NewHandler(a.Activities),
 		product.NewHandler(a.Product),
 		approval.NewHandler(a.Approvals),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dedupe"
+	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -41,11 +42,22 @@ func (s *Service) UseCustomers(c Customers) {
 	c.AddMergeHook("leads", s.moveLeads)
 }
 
+// Opportunities is what conversion needs from the opportunity module
+// (opportunity.Service): it joins the conversion's transaction through ctx.
+type Opportunities interface {
+	Create(ctx context.Context, req opportunity.OpportunityCreateRequest) (*opportunity.Opportunity, error)
+}
+
+// UseOpportunities lets a conversion open an opportunity. Call while
+// wiring.
+func (s *Service) UseOpportunities(o Opportunities) { s.opportunities = o }
+
 // Conversion is what converting a lead produced.
 type Conversion struct {
-	Lead     *Lead
-	Customer *customer.Customer
-	Contact  *customer.Contact
+	Lead        *Lead
+	Customer    *customer.Customer
+	Contact     *customer.Contact
+	Opportunity *opportunity.Opportunity
 }
 
 // Convert turns a lead in the caller's scope into a customer (a new one,
@@ -88,6 +100,15 @@ func (s *Service) Convert(ctx context.Context, id string, ifMatch *int, req Lead
 		if err != nil {
 			return prefixed(err, "contact")
 		}
+		if req.Opportunity != nil {
+			if s.opportunities == nil {
+				return errors.New("lead.convert: opportunities not wired")
+			}
+			out.Opportunity, err = s.opportunities.Create(ctx, opportunityFrom(ctx, l, out, req.Opportunity))
+			if err != nil {
+				return prefixed(err, "opportunity")
+			}
+		}
 		now := db.Now()
 		l.Status, l.ConvertedAt, l.ConvertedBy = StatusConverted, &now, authz.ActorFrom(ctx).ID()
 		l.CustomerID, l.ContactID = &out.Customer.ID, &out.Contact.ID
@@ -126,6 +147,26 @@ func customerFrom(ctx context.Context, l *Lead, in *ConvertCustomer) customer.Cu
 		Potential: c.Potential, Level: c.Level, Region: or(c.Region, l.Region), Address: c.Address, Phone: c.Phone,
 		Email: c.Email, Website: c.Website, Source: or(c.Source, l.Source), Tags: tags,
 		LifecycleStage: c.LifecycleStage}
+	owner := deref(l.OwnerID)
+	if a := authz.ActorFrom(ctx); owner == "" && a != nil && !a.IsAPIKey() {
+		owner = a.UserID
+	}
+	if owner != "" {
+		req.OwnerID = &owner
+	}
+	return req
+}
+
+// opportunityFrom is the new opportunity: for the customer and contact
+// just made, named after the customer unless named, with the lead's source,
+// owned by the lead's owner (or the caller, for an unowned lead).
+func opportunityFrom(ctx context.Context, l *Lead, conv *Conversion, in *ConvertOpportunity) opportunity.OpportunityCreateRequest {
+	name := in.Name
+	if strings.TrimSpace(name) == "" {
+		name = conv.Customer.Name
+	}
+	req := opportunity.OpportunityCreateRequest{Name: name, CustomerID: conv.Customer.ID, ContactID: &conv.Contact.ID,
+		Amount: in.Amount, ExpectedCloseDate: in.ExpectedCloseDate, Source: l.Source}
 	owner := deref(l.OwnerID)
 	if a := authz.ActorFrom(ctx); owner == "" && a != nil && !a.IsAPIKey() {
 		owner = a.UserID

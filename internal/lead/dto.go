@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/opencrm/crm/internal/customer"
+	"github.com/opencrm/crm/internal/opportunity"
 )
 
 // LeadResponse is a lead as clients see it.
@@ -147,7 +148,19 @@ type LeadConvertRequest struct {
 	CustomerID *string          `json:"customer_id" example:"0193a2b4-7c1e-7d2f-9a8b-1c2d3e4f5a70"`
 	Customer   *ConvertCustomer `json:"customer"`
 	Contact    *ConvertContact  `json:"contact"`
+	// An opportunity to open for the customer, in the same transaction.
+	Opportunity *ConvertOpportunity `json:"opportunity"`
 } // @name LeadConvertRequest
+
+// ConvertOpportunity is the opportunity a conversion opens: in the default
+// pipeline's first stage, for the customer and the new contact, owned by
+// the lead's owner (or the caller), with the lead's source. A blank name
+// is the customer's name.
+type ConvertOpportunity struct {
+	Name              string  `json:"name" example:"恒达精密 2027 年产线改造"`
+	Amount            *string `json:"amount" example:"120000.00"`
+	ExpectedCloseDate *string `json:"expected_close_date" example:"2026-12-31"`
+} // @name LeadConvertOpportunity
 
 // ConvertCustomer is the new customer of a conversion. Blank: name from the
 // lead's company (or its name), region, source and tags from the lead.
@@ -182,9 +195,10 @@ type ConvertContact struct {
 } // @name LeadConvertContact
 
 // LeadConversionResponse is what a conversion made: the converted lead,
-// its customer and the new contact.
+// its customer, the new contact and, when asked for, the new opportunity.
 type LeadConversionResponse struct {
-	Lead     LeadResponse              `json:"lead"`
-	Customer customer.CustomerResponse `json:"customer"`
-	Contact  customer.ContactResponse  `json:"contact"`
+	Lead        LeadResponse                     `json:"lead"`
+	Customer    customer.CustomerResponse        `json:"customer"`
+	Contact     customer.ContactResponse         `json:"contact"`
+	Opportunity *opportunity.OpportunityResponse `json:"opportunity,omitempty" extensions:"x-optional"`
 } // @name LeadConversion

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dedupe"
+	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/httpx"
 )
@@ -39,7 +40,7 @@ func (h *Handler) duplicates(c echo.Context) error {
 // convert turns a lead into a customer and a contact.
 //
 //	@Summary		Convert a lead
-//	@Description	One transaction: attaches the lead to an existing customer in the caller's data scope (customer_id; unknown or out of scope is 422 on customer_id) or creates one (customer, blank fields pre-filled from the lead: name from its company, region, source, tags; owned by the lead's owner, or the caller for an unowned lead), creates a contact under it (contact, pre-filled from the lead's person), and moves the lead to converted with customer_id, contact_id and converted_at. A failure in any step leaves nothing behind. The new customer goes through the duplicate check (409 duplicate; the lead itself does not count; allow_duplicate=true overrides, audited). The lead's follow-ups and the conversion show on the customer's timeline. A converted or disqualified lead is 409 invalid_transition. Field errors of the customer and contact parts are named customer.<field> and contact.<field>. Audited: convert on the lead, create on the customer and the contact. If-Match on the lead is honoured (412). Opportunities are not created yet: that module does not exist.
+//	@Description	One transaction: attaches the lead to an existing customer in the caller's data scope (customer_id; unknown or out of scope is 422 on customer_id) or creates one (customer, blank fields pre-filled from the lead: name from its company, region, source, tags; owned by the lead's owner, or the caller for an unowned lead), creates a contact under it (contact, pre-filled from the lead's person), with opportunity given opens an opportunity for them (default pipeline, first stage; name defaults to the customer's name; owned by the lead's owner, or the caller; the lead's source), and moves the lead to converted with customer_id, contact_id and converted_at. A failure in any step leaves nothing behind. The new customer goes through the duplicate check (409 duplicate; the lead itself does not count; allow_duplicate=true overrides, audited). The lead's follow-ups and the conversion show on the customer's timeline. A converted or disqualified lead is 409 invalid_transition. Field errors of the customer, contact and opportunity parts are named customer.<field>, contact.<field> and opportunity.<field>. Audited: convert on the lead, create on the customer, the contact and the opportunity. If-Match on the lead is honoured (412).
 //	@ID				convertLead
 //	@Tags			leads
 //	@Accept			json
@@ -82,6 +83,11 @@ func (h *Handler) convert(c echo.Context) error {
 	}
 	a := authz.ActorFrom(ctx)
 	httpx.SetETag(c, conv.Lead.Version)
-	return c.JSON(http.StatusOK, LeadConversionResponse{Lead: View(conv.Lead),
-		Customer: customer.Present(a, conv.Customer), Contact: customer.PresentContact(a, conv.Contact, conv.Customer)})
+	out := LeadConversionResponse{Lead: View(conv.Lead), Customer: customer.Present(a, conv.Customer),
+		Contact: customer.PresentContact(a, conv.Contact, conv.Customer)}
+	if conv.Opportunity != nil {
+		v := opportunity.View(conv.Opportunity)
+		out.Opportunity = &v
+	}
+	return c.JSON(http.StatusOK, out)
 }

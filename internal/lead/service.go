@@ -39,6 +39,8 @@ type Service struct {
 	dups     *dedupe.Finder
 	// customers is set by UseCustomers (conversion).
 	customers Customers
+	// opportunities is set by UseOpportunities (conversion).
+	opportunities Opportunities
 	// followUps and reminders are set by UseFollowUps.
 	followUps followup.Log
 	reminders followup.Reminders

@@ -19,6 +19,7 @@ func All() []*gormigrate.Migration {
 		v0006Imports(),
 		v0007Reminders(),
 		v0008Products(),
+		v0009Opportunities(),
 		v0010Activities(),
 		v0011NumbersEvents(),
 		v0012Approvals(),
