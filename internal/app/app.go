@@ -187,6 +187,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		Files: contract.NewDiskStorage(filepath.Join(cfg.DataDir, "attachments"))})
 	a.Payments = payment.NewService(d, payment.NewStore(d), a.Contracts, aw, a.Events)
 	a.Contracts.UseApprovals(a.Approvals)
+	a.Contracts.UseOpportunities(contract.OpportunityLinks{Svc: a.Opportunity})
 	a.Customer.AddTimelineSource(payment.TimelineSource(d))
 
 	// Each module mounts its own routes on the authenticated group.
