@@ -3,6 +3,8 @@ package contract
 import (
 	"time"
 
+	"github.com/opencrm/crm/internal/approval"
+
 	"github.com/opencrm/crm/internal/platform/money"
 )
 
@@ -179,3 +181,8 @@ func planTotal(ps []Plan) money.Amount {
 	}
 	return t
 }
+
+// TrailResponse is a contract's approval history, oldest request first.
+type TrailResponse struct {
+	Data []approval.RequestView `json:"data"`
+} // @name ContractApprovalTrail

@@ -21,6 +21,7 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.POST("/contracts", h.create)
 	g.GET("/contracts/:id", h.get)
 	g.PATCH("/contracts/:id", h.update)
+	g.GET("/contracts/:id/approvals", h.trail)
 	g.POST("/contracts/:id/submit", h.submit)
 	g.POST("/contracts/:id/sign", h.sign)
 	g.POST("/contracts/:id/start", h.start)
@@ -187,6 +188,29 @@ func (h *Handler) update(c echo.Context) error {
 		return err
 	}
 	return render(c, http.StatusOK, ct)
+}
+
+// trail shows the approval history.
+//
+//	@Summary		A contract's approval trail
+//	@Description	Every approval request of a contract in the caller's data scope, oldest first, with its steps, approvers and decisions (who, when, comment): the pending one, and the approved, rejected and withdrawn ones before it.
+//	@ID				listContractApprovals
+//	@Tags			contracts
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Security		ApiKeyAuth
+//	@Param			id	path		string	true	"Contract id"
+//	@Success		200	{object}	TrailResponse
+//	@Failure		401	{object}	httpx.Problem
+//	@Failure		403	{object}	httpx.Problem
+//	@Failure		404	{object}	httpx.Problem
+//	@Router			/contracts/{id}/approvals [get]
+func (h *Handler) trail(c echo.Context) error {
+	rs, err := h.svc.Trail(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, TrailResponse{Data: rs})
 }
 
 // submit sends a draft for approval.

@@ -82,6 +82,7 @@ type Approvals interface {
 	Register(entity string, d approval.Document)
 	Submit(ctx context.Context, in approval.SubmitInput) (*approval.Request, error)
 	Withdraw(ctx context.Context, entity, docID, reason string) error
+	Trail(ctx context.Context, entity, docID string) ([]approval.RequestView, error)
 }
 
 // Service holds the contract use cases.
@@ -148,6 +149,16 @@ func (s *Service) Get(ctx context.Context, id string) (*Contract, error) {
 		return nil, err
 	}
 	return s.store.Get(ctx, authz.ActorFrom(ctx), id)
+}
+
+// Trail lists the approval requests of a contract in the caller's scope,
+// oldest first, each with its steps and decisions (who, when, comment).
+func (s *Service) Trail(ctx context.Context, id string) ([]approval.RequestView, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.approvals.Trail(ctx, Entity, c.ID)
 }
 
 // List pages through the contracts in the caller's scope.

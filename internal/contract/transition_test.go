@@ -82,6 +82,20 @@ func TestApprovalOutcomes(t *testing.T) {
 		if got := w.get(r.ID); got.Status != contract.Approved || got.Amount != "120000.00" {
 			t.Errorf("resubmitted: %+v", got)
 		}
+		// The trail keeps both rounds with the comments; out of scope 404.
+		var trail struct {
+			Data []struct {
+				Status  string `json:"status"`
+				Actions []struct {
+					Comment string `json:"comment"`
+				} `json:"actions"`
+			} `json:"data"`
+		}
+		w.rep.Get("/contracts/" + r.ID + "/approvals").Status(http.StatusOK).Decode(&trail)
+		if len(trail.Data) != 2 || trail.Data[0].Status != "rejected" || trail.Data[1].Status != "approved" {
+			t.Errorf("trail %+v", trail)
+		}
+		w.away.Get("/contracts/" + r.ID + "/approvals").Status(http.StatusNotFound)
 
 		// Edited while pending: withdrawn from the engine (nothing left in
 		// the inbox), a draft again, to be resubmitted.
