@@ -17,7 +17,9 @@ func TestMain(m *testing.M) { apptest.Main(m) }
 
 type act = activity.ActivityResponse
 
-func ts(d time.Duration) string { return time.Now().UTC().Add(d).Truncate(time.Second).Format(time.RFC3339) }
+func ts(d time.Duration) string {
+	return time.Now().UTC().Add(d).Truncate(time.Second).Format(time.RFC3339)
+}
 
 func newCustomer(t *testing.T, c *apptest.Client, body map[string]any) string {
 	t.Helper()
@@ -53,7 +55,7 @@ func TestActivityCRUDRemindersAndComplete(t *testing.T) {
 		for field, body := range map[string]map[string]any{
 			"subject":       {"type": "call", "related_type": "customer", "related_id": cust, "start_at": ts(time.Hour)},
 			"type":          {"type": "fax", "subject": "x", "related_type": "customer", "related_id": cust, "start_at": ts(time.Hour)},
-			"related_type":  {"type": "call", "subject": "x", "related_type": "opportunity", "related_id": cust, "start_at": ts(time.Hour)},
+			"related_type":  {"type": "call", "subject": "x", "related_type": "invoice", "related_id": cust, "start_at": ts(time.Hour)},
 			"related_id":    {"type": "call", "subject": "x", "related_type": "customer", "start_at": ts(time.Hour)},
 			"end_at":        {"type": "call", "subject": "x", "related_type": "customer", "related_id": cust, "start_at": ts(2 * time.Hour), "end_at": ts(time.Hour)},
 			"remind_at":     {"type": "call", "subject": "x", "related_type": "customer", "related_id": cust, "start_at": ts(time.Hour), "remind_before": "30m", "remind_at": ts(time.Minute)},
@@ -124,7 +126,9 @@ func TestActivityCRUDRemindersAndComplete(t *testing.T) {
 			t.Errorf("follow-up due %+v", due)
 		}
 		// Done activities are the customer's follow-ups.
-		var fus struct{ Data []struct{ ID, Content, Feedback string } }
+		var fus struct {
+			Data []struct{ ID, Content, Feedback string }
+		}
 		rep.Get("/customers/" + cust + "/follow-ups").Status(http.StatusOK).Decode(&fus)
 		if len(fus.Data) != 1 || fus.Data[0].ID != a.ID || fus.Data[0].Feedback != "认可方案" {
 			t.Errorf("follow-ups %+v", fus.Data)
@@ -333,5 +337,56 @@ func TestCalendarAndFeed(t *testing.T) {
 		rep.Delete("/calendar/feed-token").Status(http.StatusNoContent)
 		env.Anonymous().Get("/calendar/feed/" + tok2.Token + ".ics").Status(http.StatusNotFound)
 		rep.Delete("/calendar/feed-token").Status(http.StatusNotFound)
+	})
+}
+
+// Activities about an opportunity follow the opportunity's scope: its
+// owner's manager sees them, another team's rep neither sees them nor may
+// log one against it, and handing the deal over shows its history to the
+// new owner.
+func TestActivityOnOpportunityScope(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		east, west := env.Team("East", ""), env.Team("West", "")
+		rep, peer, outsider := env.User("rep", east), env.User("rep", east), env.User("rep", west)
+		mgr := env.User("manager", east)
+		cust := newCustomer(t, rep.Client, map[string]any{"name": "机会客户", "latitude": 31.2304, "longitude": 121.4737})
+		var opp struct{ ID string }
+		rep.Post("/opportunities", map[string]any{"name": "年度采购", "customer_id": cust, "amount": "500000"}).
+			Status(http.StatusCreated).Decode(&opp)
+		a := newActivity(t, rep.Client, map[string]any{"type": "visit", "subject": "拜访采购部", "related_type": "opportunity",
+			"related_id": opp.ID, "start_at": ts(-time.Hour)})
+		if p := outsider.Post("/activities", map[string]any{"type": "call", "subject": "x", "related_type": "opportunity",
+			"related_id": opp.ID, "start_at": ts(time.Hour)}).Status(http.StatusUnprocessableEntity).Problem(); !p.HasField("related_id") {
+			t.Fatalf("outsider logged against a hidden opportunity: %+v", p)
+		}
+		list := func(c *apptest.Client) int {
+			var l activity.ActivityList
+			c.Get("/activities?related_type=opportunity&related_id=" + opp.ID).Status(http.StatusOK).Decode(&l)
+			return len(l.Data)
+		}
+		if list(rep.Client) != 1 || list(mgr.Client) != 1 || list(peer.Client) != 0 || list(outsider.Client) != 0 {
+			t.Fatal("opportunity activity visibility wrong")
+		}
+		outsider.Get("/activities/" + a.ID).Status(http.StatusNotFound)
+		// Check-in measures against the opportunity's customer.
+		var in act
+		rep.Post("/activities/"+a.ID+"/check-in", map[string]any{"latitude": 31.2404, "longitude": 121.4737, "accuracy": 10}).
+			Status(http.StatusOK).Decode(&in)
+		if in.CheckIn == nil || in.CheckIn.DistanceMeters == nil || *in.CheckIn.DistanceMeters < 1000 || *in.CheckIn.DistanceMeters > 1200 {
+			t.Fatalf("check-in distance %+v", in.CheckIn)
+		}
+		rep.Post("/activities/"+a.ID+"/complete", map[string]any{"outcome": "确认预算"}).Status(http.StatusOK)
+		var o struct {
+			LastActivityAt *time.Time `json:"last_activity_at"`
+		}
+		rep.Get("/opportunities/" + opp.ID).Status(http.StatusOK).Decode(&o)
+		if o.LastActivityAt == nil {
+			t.Fatal("completing the activity did not touch the opportunity")
+		}
+		mgr.Patch("/opportunities/"+opp.ID, map[string]any{"owner_id": peer.ID}).Status(http.StatusOK)
+		if list(peer.Client) != 1 {
+			t.Fatal("new owner does not see the deal's activities")
+		}
 	})
 }

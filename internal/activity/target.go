@@ -6,6 +6,7 @@ import (
 
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/lead"
+	"github.com/opencrm/crm/internal/opportunity"
 	"gorm.io/gorm"
 )
 
@@ -102,4 +103,36 @@ func (t contactTarget) FollowedUp(ctx context.Context, id string, at time.Time, 
 		return err
 	}
 	return t.svc.FollowedUp(ctx, customerID, at, next)
+}
+
+// UseOpportunities registers opportunities: activities about one are
+// visible to whoever sees it, check-ins measure against its customer's
+// position, and completing one refreshes its engagement (and so its score).
+func (s *Service) UseOpportunities(opps *opportunity.Service, customers *customer.Service) {
+	s.RegisterTarget("opportunity", opportunityTarget{opps, customers})
+}
+
+type opportunityTarget struct {
+	opps      *opportunity.Service
+	customers *customer.Service
+}
+
+func (t opportunityTarget) Get(ctx context.Context, id string) (Related, error) {
+	o, err := t.opps.GetVisible(ctx, id)
+	if err != nil {
+		return Related{}, err
+	}
+	r := Related{OwnerID: o.OwnerID, CustomerID: o.CustomerID, Name: o.Name}
+	// The customer's position is only a bonus for check-ins: a customer
+	// outside the caller's scope simply leaves it unknown.
+	if c, err := t.customers.GetInScope(ctx, o.CustomerID); err == nil {
+		r.Latitude, r.Longitude = c.Latitude, c.Longitude
+	}
+	return r, nil
+}
+
+func (t opportunityTarget) VisibleIDs(ctx context.Context) *gorm.DB { return t.opps.VisibleIDs(ctx) }
+
+func (t opportunityTarget) FollowedUp(ctx context.Context, id string, at time.Time, _ *time.Time) error {
+	return t.opps.TouchActivity(ctx, id, at)
 }

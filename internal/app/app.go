@@ -63,7 +63,7 @@ type App struct {
 	Notifications *notification.Service
 	// Reminders is the outbox of due notifications, delivered by the queue.
 	Reminders *reminder.Service
-	// Queue is the Redis task queue (asynq) for reminders and sweeps.
+	// Queue is the Redis task queue (asynq) for reminders, imports and sweeps.
 	Queue *queue.Queue
 	// Events is the outbox of business events for integrations.
 	Events *event.Writer
@@ -166,10 +166,13 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	// customers and contacts are what activities may be about.
 	a.Activities = activity.NewService(d, activity.NewStore(d), orgStore, aw, a.Reminders)
 	a.Activities.UseBuiltinTargets(a.Lead, a.Customer)
+	a.Activities.UseOpportunities(a.Opportunity, a.Customer)
+	a.Customer.OnProfileChange(a.Opportunity.RescoreCustomer)
 	a.Lead.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
 	a.Customer.UseFollowUps(a.Activities.FollowUps(), a.Reminders)
 
 	a.DataIO = dataio.NewService(d, a.Lead, a.Customer, orgStore, log)
+	a.DataIO.UseQueue(a.Queue)
 	a.Jobs.Register("import-recover", time.Minute, a.DataIO.RecoverSweep)
 
 	a.DataIO.UseProducts(a.Product)

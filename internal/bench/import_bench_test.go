@@ -71,6 +71,7 @@ func leadCSV(n, seed int) []byte {
 // PostgreSQL); peak-heap-MB shows the file is never held whole.
 func BenchmarkImportLeads100k(b *testing.B) {
 	each(b, func(b *testing.B, env *apptest.Env) {
+		env.StartWorker(nil) // the import runs on the queue worker
 		h := env.App.Echo
 		seed := 0
 		var total time.Duration

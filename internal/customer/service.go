@@ -53,6 +53,8 @@ type Service struct {
 	reminders followup.Reminders
 	dups      *dedupe.Finder
 	merge     []namedHook
+	// profileHooks run when a customer's size or potential changes.
+	profileHooks []func(ctx context.Context, customerID string) error
 	// writes is the versioned, audited write every change goes through.
 	writes record.Mutation[*Customer]
 }
@@ -202,38 +204,63 @@ func (s *Service) Update(ctx context.Context, id string, ifMatch *int, req Custo
 			return nil, err
 		}
 	}
-	return s.mutate(ctx, id, ifMatch, "update", func(ctx context.Context, c *Customer) error {
-		set := func(dst *string, src *string) {
-			if src != nil {
-				*dst = *src
+	var out *Customer
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		profileChanged := false
+		var err error
+		out, err = s.mutate(ctx, id, ifMatch, "update", func(ctx context.Context, c *Customer) error {
+			sizeBefore, potentialBefore := c.Size, c.Potential
+			set := func(dst *string, src *string) {
+				if src != nil {
+					*dst = *src
+				}
+			}
+			set(&c.Name, req.Name)
+			set(&c.Industry, req.Industry)
+			set(&c.Size, req.Size)
+			set(&c.Potential, req.Potential)
+			set(&c.Level, req.Level)
+			set(&c.Region, req.Region)
+			set(&c.Address, req.Address)
+			set(&c.Phone, req.Phone)
+			set(&c.Email, req.Email)
+			set(&c.Website, req.Website)
+			set(&c.Source, req.Source)
+			set(&c.LifecycleStage, req.LifecycleStage)
+			if req.Tags != nil {
+				c.Tags = *req.Tags
+			}
+			if req.Locked != nil {
+				c.Locked = *req.Locked
+			}
+			if req.Latitude != nil {
+				c.Latitude = req.Latitude
+			}
+			if req.Longitude != nil {
+				c.Longitude = req.Longitude
+			}
+			profileChanged = c.Size != sizeBefore || c.Potential != potentialBefore
+			return check(&validate.V{}, c)
+		})
+		if err != nil || !profileChanged {
+			return err
+		}
+		// After the save, in the same transaction: hooks read the new values.
+		for _, h := range s.profileHooks {
+			if err := h(ctx, id); err != nil {
+				return err
 			}
 		}
-		set(&c.Name, req.Name)
-		set(&c.Industry, req.Industry)
-		set(&c.Size, req.Size)
-		set(&c.Potential, req.Potential)
-		set(&c.Level, req.Level)
-		set(&c.Region, req.Region)
-		set(&c.Address, req.Address)
-		set(&c.Phone, req.Phone)
-		set(&c.Email, req.Email)
-		set(&c.Website, req.Website)
-		set(&c.Source, req.Source)
-		set(&c.LifecycleStage, req.LifecycleStage)
-		if req.Tags != nil {
-			c.Tags = *req.Tags
-		}
-		if req.Locked != nil {
-			c.Locked = *req.Locked
-		}
-		if req.Latitude != nil {
-			c.Latitude = req.Latitude
-		}
-		if req.Longitude != nil {
-			c.Longitude = req.Longitude
-		}
-		return check(&validate.V{}, c)
+		return nil
 	})
+	return out, err
+}
+
+// OnProfileChange runs h inside the update's transaction whenever a
+// customer's size or potential changes (opportunity scores depend on
+// them). Call while wiring.
+func (s *Service) OnProfileChange(h func(ctx context.Context, customerID string) error) {
+	s.profileHooks = append(s.profileHooks, h)
 }
 
 // Delete soft-deletes a customer in the caller's scope (customers:delete:

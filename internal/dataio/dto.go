@@ -69,7 +69,7 @@ func View(j *Job, lang i18n.Lang) ImportJobResponse {
 		var f RowError
 		msg := j.Failure
 		if json.Unmarshal([]byte(j.Failure), &f) == nil {
-			msg = i18n.T(lang, f.Message, f.Params...)
+			msg = i18n.T(lang, f.Message, intParams(f.Params)...)
 		}
 		out.Failure = &msg
 	}

@@ -11,7 +11,7 @@ import (
 // Excel on Chinese Windows saves CSV in GBK, without a BOM.
 func TestImportGBKCSV(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		utf := csvFile(t, false, []string{"姓名", "公司", "电话"}, []string{"张三丰", "武当机械有限公司", "13900139000"})
 		gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes(utf)
 		if err != nil {
@@ -32,7 +32,7 @@ func TestImportGBKCSV(t *testing.T) {
 // leading apostrophe, and an exported file imports back unchanged.
 func TestExportNeutralisesFormulasAndRoundTrips(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		env.Admin.Post("/leads", map[string]any{"name": "=HYPERLINK(\"http://evil.example\",\"点我\")",
 			"company": "@SUM(A1)", "phone": "+86 138 0013 8000"}).Status(http.StatusCreated)
 		rows := readCSV(t, env.Admin.Get("/exports/leads").Status(http.StatusOK).Body)
@@ -43,7 +43,7 @@ func TestExportNeutralisesFormulasAndRoundTrips(t *testing.T) {
 			t.Fatalf("company cell = %q", c)
 		}
 		// Re-import the export into a fresh server: the apostrophes go.
-		other := apptest.New(t, b)
+		other := newEnv(t, b)
 		csv := csvFile(t, false, rows...)
 		j := importFile(t, other.Admin, map[string]string{"entity": "leads"}, "export.csv", csv)
 		if j.Created != 1 {

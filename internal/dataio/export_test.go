@@ -74,7 +74,7 @@ func TestExportCustomersAndContacts(t *testing.T) {
 // A template round-trips: downloaded, filled, imported.
 func TestTemplates(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		rep := env.User("rep", "")
 		rep.Lang = "zh-CN"
 		body := rep.Get("/imports/templates/leads").Status(http.StatusOK).Body

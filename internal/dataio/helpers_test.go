@@ -16,6 +16,14 @@ import (
 
 func TestMain(m *testing.M) { apptest.Main(m) }
 
+// newEnv is an Env with its queue worker running, which imports need.
+func newEnv(t *testing.T, b apptest.Backend) *apptest.Env {
+	t.Helper()
+	env := apptest.New(t, b)
+	env.StartWorker(nil)
+	return env
+}
+
 // csvFile encodes rows as CSV, with a UTF-8 BOM when bom is set.
 func csvFile(t *testing.T, bom bool, rows ...[]string) []byte {
 	t.Helper()

@@ -15,7 +15,7 @@ import (
 // existing lead in another spelling) skipped.
 func TestImportLeadsMixedCSV(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		env.Admin.Post("/leads", map[string]any{"name": "老客户", "phone": "+86 139-0000-0001"}).Status(http.StatusCreated)
 		file := csvFile(t, true,
 			[]string{"姓名", "公司", "职位", "手机", "邮箱", "来源", "地区", "意向产品", "备注", "标签", "无关列"},
@@ -66,7 +66,7 @@ func TestImportLeadsMixedCSV(t *testing.T) {
 // nothing; on_duplicate update and create.
 func TestImportLeadsXLSXOwnerDryRunAndDuplicates(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		team := env.Team("East", "")
 		rep := env.User("rep", team)
 		file := xlsxFile(t,
@@ -124,7 +124,7 @@ func TestImportLeadsXLSXOwnerDryRunAndDuplicates(t *testing.T) {
 // Unowned leads an admin imports go through the assignment rules.
 func TestImportLeadsRouted(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		rep := env.User("rep", env.Team("East", ""))
 		env.Admin.Post("/lead-assignment-rules", map[string]any{"name": "华东", "priority": 1, "conditions": map[string]any{"region": "江苏"},
 			"strategy": "user", "user_ids": []string{rep.ID}}).Status(http.StatusCreated)
@@ -145,7 +145,7 @@ func TestImportLeadsRouted(t *testing.T) {
 
 func TestImportCustomersAndContacts(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		rep := env.User("rep", env.Team("East", ""))
 		cust := csvFile(t, true, []string{"客户名称", "行业", "规模", "电话", "邮箱", "标签"},
 			[]string{"恒达机械", "机械制造", "中型", "0512-62881234", "info@hengda.cn", "华东、重点"},
@@ -188,7 +188,7 @@ func TestImportCustomersAndContacts(t *testing.T) {
 
 func TestImportRequestErrors(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		file := csvFile(t, false, []string{"name"}, []string{"x"})
 		p := upload(t, env.Admin, map[string]string{"entity": "deals"}, "x.csv", file).Status(http.StatusUnprocessableEntity).Problem()
 		if !p.HasField("entity") {

@@ -31,6 +31,8 @@ func init() {
 		"import_too_many_cols":   {i18n.EN: "too many columns", i18n.ZhCN: "列数过多"},
 		"import_interrupted": {i18n.EN: "The server stopped during the import; the rows counted as processed were imported, the rest were not.",
 			i18n.ZhCN: "导入过程中服务器停止：已处理的行已导入，其余未导入。"},
+		"import_timed_out": {i18n.EN: "The import ran longer than %d minutes and was stopped; the rows counted as processed were imported, the rest were not.",
+			i18n.ZhCN: "导入超过 %d 分钟被停止：已处理的行已导入，其余未导入。"},
 	})
 }
 

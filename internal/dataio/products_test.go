@@ -39,7 +39,7 @@ func products(t *testing.T, c *apptest.Client) map[string]productRow {
 // of bad row; a dry run first, which writes nothing.
 func TestImportProductsCSVChineseHeaders(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		mgr := env.User("manager", env.Team("华东", ""))
 		file := csvFile(t, true,
 			[]string{"产品编码", "名称", "分类", "单位", "单价", "成本", "币种", "启用", "描述"},
@@ -104,7 +104,7 @@ func TestImportProductsCSVChineseHeaders(t *testing.T) {
 // updated with the row's non-empty cells; who may import.
 func TestImportProductsXLSXUpdate(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		team := env.Team("华东", "")
 		rep, mgr := env.User("rep", team), env.User("manager", team)
 		env.Admin.Post("/products", map[string]any{"sku": "VMC-650", "name": "旧名称", "category": "机床", "price": "1000",
@@ -155,7 +155,7 @@ func TestImportProductsXLSXUpdate(t *testing.T) {
 // import). Reps export the catalogue without costs.
 func TestExportProductsRoundTrip(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		rep := env.User("rep", env.Team("华东", ""))
 		formula := `=HYPERLINK("http://evil.example","点我")`
 		var vmc productRow
@@ -219,7 +219,7 @@ func TestExportProductsRoundTrip(t *testing.T) {
 // The product template, in Chinese, imports as it comes.
 func TestProductTemplate(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		mgr := env.User("manager", "")
 		mgr.Lang = "zh-CN"
 		body := mgr.Get("/imports/templates/products").Status(http.StatusOK).Body

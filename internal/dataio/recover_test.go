@@ -14,7 +14,7 @@ import (
 // import-recover sweep queues the first again and fails the second.
 func TestRecoverSweep(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		file := csvFile(t, false, []string{"name", "phone"}, []string{"王伟", "13800138000"})
 
 		// A job stuck "running" with no progress for a long time: failed.
@@ -68,7 +68,7 @@ func TestRecoverSweep(t *testing.T) {
 // numbered from the header, row 1.
 func TestImportOwnerColumn(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		east, west := env.Team("East", ""), env.Team("West", "")
 		mgr, rep, outsider := env.User("manager", east), env.User("rep", east), env.User("rep", west)
 		file := csvFile(t, false, []string{"姓名", "电话", "负责人"},
@@ -99,7 +99,7 @@ func TestImportOwnerColumn(t *testing.T) {
 // update reports it (a lead row cannot update a customer).
 func TestImportLeadsMatchCustomersAndContacts(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		var c struct{ ID string }
 		env.Admin.Post("/customers", map[string]any{"name": "宏达机械", "phone": "021-6288 1234",
 			"email": "info@hongda.example.cn"}).Status(http.StatusCreated).Decode(&c)

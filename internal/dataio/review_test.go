@@ -14,7 +14,7 @@ import (
 // percent-escapes): invalid UTF-8 or NUL in it must not reach PostgreSQL.
 func TestImportOddFileName(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
-		env := apptest.New(t, b)
+		env := newEnv(t, b)
 		file := csvFile(t, false, []string{"name"}, []string{"甲"})
 		for _, disp := range []string{`form-data; name="file"; filename="a` + "\xff\xfe" + `.csv"`,
 			`form-data; name="file"; filename*=UTF-8''%ff%00x.csv`} {

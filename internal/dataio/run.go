@@ -64,28 +64,41 @@ type importer interface {
 	done(ctx context.Context, p *progress) error
 }
 
-// Run processes a queued job to the end. A second worker handed the same
-// job finds it no longer queued and returns.
-func (s *Service) Run(ctx context.Context, id string) {
+// run processes a queued job to the end. Only a job still queued is
+// claimed, so a second task for the same job (a retry, a re-queue) does
+// nothing. It returns an error only when the claim itself failed: nothing
+// was written then, and the queue retries. Whatever happens after the
+// claim ends in the job row, completed or failed.
+func (s *Service) run(ctx context.Context, id string) error {
 	now := db.Now()
 	res := s.db.Conn(ctx).Model(&Job{}).Where("id = ? AND status = ?", id, StatusQueued).
 		UpdateColumns(map[string]any{"status": StatusRunning, "started_at": now, "updated_at": now})
-	if res.Error != nil || res.RowsAffected == 0 {
-		if res.Error != nil {
-			s.log.Error("import claim", "job", id, "err", res.Error)
-		}
-		return
+	if res.Error != nil {
+		return fmt.Errorf("import.claim %s: %w", id, res.Error)
 	}
-	var j Job
-	if err := s.db.Conn(ctx).Where("id = ?", id).Take(&j).Error; err != nil {
-		s.log.Error("import load", "job", id, "err", err)
-		return
+	if res.RowsAffected == 0 {
+		return nil
 	}
 	p := &progress{}
-	err := s.process(ctx, &j, p)
-	st := StatusCompleted
-	failure := ""
-	if err != nil {
+	var j Job
+	err := s.db.Conn(ctx).Where("id = ?", id).Take(&j).Error
+	if err == nil {
+		err = s.process(ctx, &j, p)
+	}
+	st, failure := StatusCompleted, ""
+	switch {
+	case ctx.Err() != nil:
+		// Stopped mid-way: the run timed out or the queue gave the task up.
+		// Checked first because a cancelled batch may show only as row
+		// errors. What was written stays.
+		st = StatusFailed
+		msg := RowError{Message: "import_interrupted"}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			msg = RowError{Message: "import_timed_out", Params: []any{int(runTimeout.Minutes())}}
+		}
+		b, _ := json.Marshal(msg)
+		failure = string(b)
+	case err != nil:
 		st = StatusFailed
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Msg != "" {
@@ -97,6 +110,9 @@ func (s *Service) Run(ctx context.Context, id string) {
 			failure = string(b)
 		}
 	}
+	// The outcome is recorded even when ctx ended, or the job would stay
+	// running until the recover sweep gave up on it.
+	ctx = context.WithoutCancel(ctx)
 	if uerr := s.saveProgress(ctx, id, p, map[string]any{"status": st, "failure": failure, "total": p.processed,
 		"finished_at": db.Now()}); uerr != nil {
 		s.log.Error("import finish", "job", id, "err", uerr)
@@ -105,6 +121,7 @@ func (s *Service) Run(ctx context.Context, id string) {
 	if derr := s.db.Conn(ctx).Where("job_id = ?", id).Delete(&chunk{}).Error; derr != nil {
 		s.log.Error("import cleanup", "job", id, "err", derr)
 	}
+	return nil
 }
 
 // saveProgress writes the counters (and extra columns) to the job row.

@@ -18,6 +18,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
+	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/validate"
 	"github.com/opencrm/crm/internal/product"
 	"gorm.io/gorm"
@@ -33,7 +34,7 @@ type Service struct {
 	custStore *customer.Store
 	products  *product.Service
 	prodStore *product.Store
-	queue     Queue
+	queue     *queue.Queue
 	users     Directory
 	log       *slog.Logger
 }
@@ -44,27 +45,16 @@ type Directory interface {
 	AssignableOwner(ctx context.Context, a *authz.Actor, field, id string) (*org.User, error)
 }
 
-// Workers is how many imports run at once in one process.
-const Workers = 2
-
-// NewService wires the service with an in-process worker pool.
+// NewService builds the service; UseQueue attaches the job queue.
 func NewService(d *db.DB, ls *lead.Service, cs *customer.Service, users Directory, log *slog.Logger) *Service {
-	s := &Service{db: d, leads: ls, leadStore: lead.NewStore(d), customers: cs, custStore: customer.NewStore(d),
+	return &Service{db: d, leads: ls, leadStore: lead.NewStore(d), customers: cs, custStore: customer.NewStore(d),
 		users: users, log: log}
-	s.queue = NewPool(Workers, s.Run, log)
-	return s
 }
 
 // UseProducts lets products be imported and exported.
 func (s *Service) UseProducts(p *product.Service) {
 	s.products, s.prodStore = p, product.NewStore(s.db)
 }
-
-// UseQueue replaces the job queue (tests, issue 4's Redis queue).
-func (s *Service) UseQueue(q Queue) { s.queue = q }
-
-// Queue is the job queue in use.
-func (s *Service) Queue() Queue { return s.queue }
 
 // writePerm is the permission importing into an entity needs.
 func writePerm(entity string) string { return entity + ":write" }
@@ -131,12 +121,19 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Job, error) {
 			return err
 		}
 		j.FileSize = n
-		return s.db.Conn(ctx).Model(j).UpdateColumn("file_size", n).Error
+		if err := s.db.Conn(ctx).Model(j).UpdateColumn("file_size", n).Error; err != nil {
+			return err
+		}
+		// Queued only once the job is committed, so the worker finds it. A
+		// failed enqueue leaves the job queued for RecoverSweep.
+		db.AfterCommit(ctx, func(ctx context.Context) {
+			if err := s.enqueue(ctx, j.ID); err != nil {
+				s.log.Warn("import enqueue failed; the recover sweep will queue it", "job", j.ID, "err", err)
+			}
+		})
+		return nil
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.queue.Enqueue(ctx, j.ID); err != nil {
 		return nil, err
 	}
 	return j, nil

@@ -33,7 +33,7 @@ func (h *Handler) Routes(g *echo.Group) { g.POST("/admin/jobs/:name/run", h.run)
 // run runs a scheduled sweep now.
 //
 //	@Summary		Run a scheduled job now
-//	@Description	Admin only. Jobs: lead-sla-sweep (every minute: reassign leads past the follow-up SLA), pool-recycle (hourly: return idle customers to the public pool), import-recover (every minute: queue again imports a stopped server left queued, fail those it left running). A job already running anywhere answers 409.
+//	@Description	Admin only. Jobs: lead-sla-sweep (every minute: reassign leads past the follow-up SLA), pool-recycle (hourly: return idle customers to the public pool), import-recover (every minute: queue again imports whose queued task was lost, fail those a stopped worker left running). A job already running anywhere answers 409.
 //	@ID				runJob
 //	@Tags			admin
 //	@Produce		json

@@ -1,13 +1,11 @@
 package opportunity_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/opencrm/crm/internal/apptest"
-	"github.com/opencrm/crm/internal/platform/authz"
 )
 
 func TestScoringFollowsInputs(t *testing.T) {
@@ -40,19 +38,18 @@ func TestScoringFollowsInputs(t *testing.T) {
 		rep.Post("/opportunities/"+o2.ID+"/win", map[string]any{}).Status(http.StatusOK)
 		s = rise("purchase history", s)
 
-		// Customer size and potential: the hook the customer module calls,
-		// and the daily sweep as a backstop.
+		// Customer size: the customer update rescores in its transaction.
 		rep.Patch("/customers/"+cust, map[string]any{"size": "large"}).Status(http.StatusOK)
-		ctx := authz.WithActor(context.Background(), authz.System("test"))
-		if err := env.App.Opportunity.RescoreCustomer(ctx, cust); err != nil {
+		s = rise("customer size", s)
+		// Potential changed behind the API's back: the daily sweep catches it.
+		if err := env.App.DB.Gorm().Exec("UPDATE customers SET potential = 'high' WHERE id = ?", cust).Error; err != nil {
 			t.Fatal(err)
 		}
-		s = rise("customer size", s)
-		rep.Patch("/customers/"+cust, map[string]any{"potential": "high"}).Status(http.StatusOK)
 		env.Admin.Post("/admin/jobs/opportunity-rescore/run", nil).Status(http.StatusOK)
 		s = rise("potential", s)
 
-		// Recency: a month without activity lowers it, an activity restores it.
+		// Recency: a month without activity lowers it; a completed activity
+		// about the opportunity restores it.
 		old := time.Now().UTC().AddDate(0, -2, 0)
 		if err := env.App.DB.Gorm().Exec("UPDATE opportunities SET created_at = ? WHERE id = ?", old, o.ID).Error; err != nil {
 			t.Fatal(err)
@@ -62,9 +59,11 @@ func TestScoringFollowsInputs(t *testing.T) {
 		if stale >= s {
 			t.Errorf("recency: score %d → %d, want lower", s, stale)
 		}
-		if err := env.App.Opportunity.TouchActivity(ctx, o.ID, time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		var act struct{ ID string }
+		rep.Post("/activities", map[string]any{"type": "demo", "subject": "产品演示", "related_type": "opportunity",
+			"related_id": o.ID, "start_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)}).
+			Status(http.StatusCreated).Decode(&act)
+		rep.Post("/activities/"+act.ID+"/complete", map[string]any{"outcome": "客户认可"}).Status(http.StatusOK)
 		rise("activity", stale)
 		if got := getOpp(t, rep.Client, o.ID); got.LastActivityAt == nil {
 			t.Error("last_activity_at not set")

@@ -8,6 +8,12 @@
 // is refused by Redis and the sweep runs once per period however many
 // servers run. asynq's own Scheduler is not used because each instance of it
 // enqueues on its own, which would run a sweep once per server.
+//
+// Heavy task types (imports) run in a lane: a queue of their own that every
+// worker process serves with a separate asynq server of fixed concurrency.
+// asynq's queue weights only order dequeues within one server's workers,
+// they cap nothing, so a lane is how "at most n of these per process" is
+// kept without the tasks taking every worker from reminders and sweeps.
 package queue
 
 import (
@@ -59,6 +65,7 @@ type Queue struct {
 	mu       sync.Mutex
 	mux      *asynq.ServeMux
 	periodic []Periodic
+	lanes    map[string]int // lane name → workers per process
 }
 
 // New builds the queue on r. Its name is the Redis key prefix, so every
@@ -75,7 +82,7 @@ func New(r *redisx.Client, log *slog.Logger, o Options) *Queue {
 		name = "crm"
 	}
 	return &Queue{name: name, redis: r, client: asynq.NewClientFromRedisClient(r.UniversalClient), log: log,
-		opts: o, mux: asynq.NewServeMux()}
+		opts: o, mux: asynq.NewServeMux(), lanes: map[string]int{}}
 }
 
 // Name is the asynq queue name.
@@ -88,8 +95,22 @@ func (q *Queue) Handle(taskType string, h Handler) {
 	q.mux.HandleFunc(taskType, func(ctx context.Context, t *asynq.Task) error { return h(ctx, t.Payload()) })
 }
 
+// Lane declares a lane that every worker process serves with concurrency
+// workers of its own; tasks enqueued with EnqueueOptions.Lane set to name
+// run there. Call while wiring.
+func (q *Queue) Lane(name string, concurrency int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.lanes[name] = max(concurrency, 1)
+}
+
+// laneQueue is the asynq queue name of a lane.
+func (q *Queue) laneQueue(lane string) string { return q.name + ":" + lane }
+
 // EnqueueOptions place one task.
 type EnqueueOptions struct {
+	// Lane is the declared lane the task runs in; empty for the main queue.
+	Lane string
 	// ID makes the enqueue idempotent: a task with the same ID still queued
 	// or retained is not enqueued again.
 	ID string
@@ -99,6 +120,9 @@ type EnqueueOptions struct {
 	Retention time.Duration
 	// MaxRetry bounds retries (asynq's default is 25).
 	MaxRetry *int
+	// Timeout bounds one run: its context is cancelled then and the run
+	// counts as failed (asynq's default is 30 minutes).
+	Timeout time.Duration
 }
 
 // ErrDuplicate means a task with the same ID is already queued or retained.
@@ -106,7 +130,18 @@ var ErrDuplicate = errors.New("queue: task already enqueued")
 
 // Enqueue adds a task.
 func (q *Queue) Enqueue(ctx context.Context, taskType string, payload []byte, o EnqueueOptions) error {
-	opts := []asynq.Option{asynq.Queue(q.name)}
+	qname := q.name
+	if o.Lane != "" {
+		q.mu.Lock()
+		_, ok := q.lanes[o.Lane]
+		q.mu.Unlock()
+		if !ok {
+			// No worker would ever serve it.
+			return fmt.Errorf("queue.enqueue %s: undeclared lane %q", taskType, o.Lane)
+		}
+		qname = q.laneQueue(o.Lane)
+	}
+	opts := []asynq.Option{asynq.Queue(qname)}
 	if o.ID != "" {
 		opts = append(opts, asynq.TaskID(o.ID))
 	}
@@ -118,6 +153,9 @@ func (q *Queue) Enqueue(ctx context.Context, taskType string, payload []byte, o 
 	}
 	if o.MaxRetry != nil {
 		opts = append(opts, asynq.MaxRetry(*o.MaxRetry))
+	}
+	if o.Timeout > 0 {
+		opts = append(opts, asynq.Timeout(o.Timeout))
 	}
 	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(taskType, payload), opts...)
 	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
@@ -182,12 +220,46 @@ func (q *Queue) RunScheduler(ctx context.Context) {
 	wg.Wait()
 }
 
-// RunWorker processes tasks until ctx ends, then lets running tasks finish
-// (up to 8 s; unfinished ones go back to the queue for another worker).
+// RunWorker processes tasks of the main queue and of every lane until ctx
+// ends, then lets running tasks finish (up to 8 s; unfinished ones go back
+// to the queue for another worker).
 func (q *Queue) RunWorker(ctx context.Context) error {
-	srv := asynq.NewServerFromRedisClient(q.redis.UniversalClient, asynq.Config{
-		Concurrency:              q.opts.Concurrency,
-		Queues:                   map[string]int{q.name: 1},
+	q.mu.Lock()
+	mux := q.mux
+	servers := []*asynq.Server{q.server(ctx, q.name, q.opts.Concurrency)}
+	for lane, n := range q.lanes {
+		servers = append(servers, q.server(ctx, q.laneQueue(lane), n))
+	}
+	q.mu.Unlock()
+	for i, srv := range servers {
+		if err := srv.Start(mux); err != nil {
+			shutdown(servers[:i])
+			return fmt.Errorf("queue.worker: %w", err)
+		}
+	}
+	<-ctx.Done()
+	shutdown(servers)
+	return nil
+}
+
+// shutdown stops the servers together, so their grace periods overlap.
+func shutdown(servers []*asynq.Server) {
+	var wg sync.WaitGroup
+	for _, srv := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv.Shutdown()
+		}()
+	}
+	wg.Wait()
+}
+
+// server is an asynq server working one queue with n workers.
+func (q *Queue) server(ctx context.Context, qname string, n int) *asynq.Server {
+	return asynq.NewServerFromRedisClient(q.redis.UniversalClient, asynq.Config{
+		Concurrency:              n,
+		Queues:                   map[string]int{qname: 1},
 		TaskCheckInterval:        q.opts.PollInterval,
 		DelayedTaskCheckInterval: q.opts.PollInterval,
 		Logger:                   slogAdapter{q.log},
@@ -198,21 +270,28 @@ func (q *Queue) RunWorker(ctx context.Context) error {
 		}),
 		BaseContext: func() context.Context { return context.WithoutCancel(ctx) },
 	})
+}
+
+// Purge deletes the keys of this queue and its lanes (tests and teardown
+// only).
+func (q *Queue) Purge(ctx context.Context) error {
 	q.mu.Lock()
-	mux := q.mux
-	q.mu.Unlock()
-	if err := srv.Start(mux); err != nil {
-		return fmt.Errorf("queue.worker: %w", err)
+	names := []string{q.name}
+	for lane := range q.lanes {
+		names = append(names, q.laneQueue(lane))
 	}
-	<-ctx.Done()
-	srv.Shutdown()
+	q.mu.Unlock()
+	for _, name := range names {
+		if err := q.purge(ctx, name); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// Purge deletes this queue's keys (tests and teardown only).
-func (q *Queue) Purge(ctx context.Context) error {
+func (q *Queue) purge(ctx context.Context, name string) error {
 	c := q.redis.UniversalClient
-	iter := c.Scan(ctx, 0, "asynq:{"+globEscape(q.name)+"}*", 500).Iterator()
+	iter := c.Scan(ctx, 0, "asynq:{"+globEscape(name)+"}*", 500).Iterator()
 	var keys []string
 	for iter.Next(ctx) {
 		keys = append(keys, iter.Val())
@@ -227,7 +306,7 @@ func (q *Queue) Purge(ctx context.Context) error {
 		}
 		keys = keys[n:]
 	}
-	return c.SRem(ctx, "asynq:queues", q.name).Err()
+	return c.SRem(ctx, "asynq:queues", name).Err()
 }
 
 func globEscape(s string) string {
