@@ -36,8 +36,11 @@ import (
 	"github.com/opencrm/crm/internal/platform/queue"
 	"github.com/opencrm/crm/internal/platform/redisx"
 	"github.com/opencrm/crm/internal/platform/secret"
+	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/product"
+	"github.com/opencrm/crm/internal/quote"
 	"github.com/opencrm/crm/internal/reminder"
+	"github.com/opencrm/crm/internal/salesdoc"
 	"github.com/opencrm/crm/internal/settings"
 	"github.com/opencrm/crm/internal/webform"
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,6 +85,9 @@ type App struct {
 	// Approvals is the approval engine; contracts, orders and quotes
 	// Register on it as approval.Documents.
 	Approvals *approval.Service
+	// Quote and Order own quotes and sales orders.
+	Quote *quote.Service
+	Order *order.Service
 	// Contracts owns contracts, their attachments and payment plans;
 	// Payments the payments received and invoices.
 	Contracts *contract.Service
@@ -182,6 +188,25 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Approvals = approval.NewService(d, approval.NewStore(d), aw, a.Notifications, a.Events)
 	a.Customer.AddTimelineSource(a.Approvals.TimelineSource())
 
+	// Quotes and orders: lines priced alike, numbered per day, on the
+	// customer timeline; an accepted quote converts into an order.
+	items := salesdoc.NewStore(d)
+	docs := salesdoc.Deps{DB: d, Audit: aw, Events: a.Events, Numbers: a.Numbers, Settings: a.Settings,
+		Products: a.Product, Items: items, Refs: &salesdoc.Refs{Customers: a.Customer, Opportunities: a.Opportunity}}
+	a.Order = order.NewService(docs, order.NewStore(d, items))
+	a.Quote = quote.NewService(docs, quote.NewStore(d, items), a.Order)
+	a.Order.UseQuotes(a.Quote)
+	engine := salesdoc.ApprovalEngine{Svc: a.Approvals}
+	a.Order.UseApprovals(engine)
+	a.Quote.UseApprovals(engine)
+	a.Approvals.Register(order.Entity, a.Order)
+	a.Approvals.Register(quote.Entity, a.Quote)
+	a.Product.AddUsageCheck("document items", items.UsesProduct)
+	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "quote", "quotes", "Quote"))
+	a.Customer.AddTimelineSource(salesdoc.TimelineSource(d, "order", "orders", "Order"))
+	a.Customer.AddMergeHook("quotes", salesdoc.MergeHook(d, "quotes"))
+	a.Customer.AddMergeHook("orders", salesdoc.MergeHook(d, "orders"))
+	a.Jobs.Register("quote-expiry-sweep", time.Hour, a.Quote.ExpirySweep)
 	// Quote to cash: contracts (attachments on disk in the data dir) and
 	// their payment plans; payments and invoices against them, payments on
 	// the customer timeline.
@@ -211,6 +236,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		product.NewHandler(a.Product),
 		approval.NewHandler(a.Approvals),
 		approval.NewRuleHandler(a.Approvals),
+		quote.NewHandler(a.Quote),
+		order.NewHandler(a.Order),
 		contract.NewHandler(a.Contracts),
 		payment.NewHandler(a.Payments),
 	)

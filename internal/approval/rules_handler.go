@@ -10,9 +10,10 @@ import (
 
 // RuleStep is one step of a chain. approver_type manager is the
 // submitter's team manager (the nearest team up the tree that has one),
-// role every active user with role, user the user_ids named. mode any
-// (或签): one approval completes the step; all (会签): every approver must
-// approve. role only for role steps, user_ids only for user steps.
+// role every active user with role (admin, manager or rep), user the
+// user_ids named. mode any (或签): one approval completes the step; all
+// (会签): every approver must approve. role is "" except on role steps,
+// user_ids empty except on user steps.
 type RuleStep struct {
 	ApproverType string   `json:"approver_type" enums:"manager,role,user" example:"role"`
 	Role         string   `json:"role" example:"admin"`

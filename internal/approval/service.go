@@ -119,6 +119,15 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Request, error) 
 		r.CustomerID = &in.CustomerID
 	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		// The unique pending key settles a race; this answers the common case
+		// before any work.
+		pending, err := s.store.HasPending(ctx, in.Entity, in.DocID)
+		if err != nil {
+			return err
+		}
+		if pending {
+			return alreadyPending()
+		}
 		steps := []Step{{ApproverType: ApproverManager, Mode: ModeAny}}
 		rule, err := s.store.PickRule(ctx, in.Entity, in.Amount)
 		if err != nil {

@@ -23,6 +23,7 @@ func All() []*gormigrate.Migration {
 		v0010Activities(),
 		v0011NumbersEvents(),
 		v0012Approvals(),
+		v0013QuotesOrders(),
 		v0014ContractsPayments(),
 	}
 }
