@@ -216,6 +216,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Payments = payment.NewService(d, payment.NewStore(d), a.Contracts, aw, a.Events)
 	a.Contracts.UseApprovals(a.Approvals)
 	a.Contracts.UseOpportunities(contract.OpportunityLinks{Svc: a.Opportunity})
+	a.Contracts.UseOrders(contract.OrderLinks{Svc: a.Order})
+	a.Payments.UseOrders(payment.OrderLinks{Svc: a.Order, DB: d})
 	a.Customer.AddTimelineSource(payment.TimelineSource(d))
 
 	// Each module mounts its own routes on the authenticated group.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/opencrm/crm/internal/opportunity"
+	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/platform/money"
 )
 
@@ -25,4 +26,16 @@ func (l OpportunityLinks) Win(ctx context.Context, id string, amount money.Amoun
 	a := amount.String()
 	_, err := l.Svc.Win(ctx, id, nil, opportunity.WinRequest{Amount: &a, Note: note})
 	return err
+}
+
+// OrderLinks gives contracts the sales orders of order.Service.
+type OrderLinks struct{ Svc *order.Service }
+
+// CustomerOf returns the customer of an order in the caller's scope.
+func (l OrderLinks) CustomerOf(ctx context.Context, id string) (string, error) {
+	o, err := l.Svc.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return o.CustomerID, nil
 }

@@ -232,7 +232,7 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*Contract, err
 			c.OwnerID = owner
 		case cust.OwnerID != nil:
 			c.OwnerID = *cust.OwnerID
-		case !a.IsAPIKey() && a.Kind() == "user":
+		case a.Kind() == "user":
 			c.OwnerID = a.UserID
 		default:
 			return apperr.Invalid(apperr.FieldError{Field: "owner_id", Message: "required"})

@@ -151,6 +151,9 @@ func (s *Service) invoiceTarget(ctx context.Context, inv *Invoice) (money.Amount
 	if err != nil {
 		return 0, "", "", refError(err, "order_id", "order")
 	}
+	if !o.Invoiceable {
+		return 0, "", "", apperr.Conflict("order_not_invoiceable", "order_not_invoiceable")
+	}
 	inv.CustomerID, inv.OwnerID, inv.Currency = o.CustomerID, o.OwnerID, o.Currency
 	return o.Total, "order_id", o.ID, nil
 }

@@ -34,7 +34,8 @@ func init() {
 			i18n.ZhCN: "contract_id 与 order_id 必须且只能填写一个"},
 		"invalid_tax_number": {i18n.EN: "must be a taxpayer id of 15 to 20 letters and digits",
 			i18n.ZhCN: "必须是 15 到 20 位字母或数字的纳税人识别号"},
-		"currency_mismatch": {i18n.EN: "must be the contract's currency %s", i18n.ZhCN: "必须与合同币种 %s 一致"},
+		"order_not_invoiceable": {i18n.EN: "Invoices need an approved order that is not cancelled.",
+			i18n.ZhCN: "开票需要已审批且未取消的订单。"},
 	})
 	i18n.RegisterWords(map[string]string{"payment": "回款", "invoice": "发票"})
 }

@@ -31,6 +31,8 @@ type Order struct {
 	ID, CustomerID, OwnerID, Currency string
 	// Total is the order's total including tax: the invoice ceiling.
 	Total money.Amount
+	// Invoiceable: approved and not cancelled.
+	Invoiceable bool
 }
 
 // Orders gives invoices their orders; app wires an adapter over the order
