@@ -18,6 +18,7 @@ import (
 	"github.com/opencrm/crm/internal/activity"
 	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/contract"
 	"github.com/opencrm/crm/internal/customer"
 	"github.com/opencrm/crm/internal/dataio"
 	"github.com/opencrm/crm/internal/event"
@@ -28,6 +29,7 @@ import (
 	"github.com/opencrm/crm/internal/opportunity"
 	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/org"
+	"github.com/opencrm/crm/internal/payment"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/config"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -86,6 +88,10 @@ type App struct {
 	// Quote and Order own quotes and sales orders.
 	Quote *quote.Service
 	Order *order.Service
+	// Contracts owns contracts, their attachments and payment plans;
+	// Payments the payments received and invoices.
+	Contracts *contract.Service
+	Payments  *payment.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -201,6 +207,18 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Customer.AddMergeHook("quotes", salesdoc.MergeHook(d, "quotes"))
 	a.Customer.AddMergeHook("orders", salesdoc.MergeHook(d, "orders"))
 	a.Jobs.Register("quote-expiry-sweep", time.Hour, a.Quote.ExpirySweep)
+	// Quote to cash: contracts (attachments on disk in the data dir) and
+	// their payment plans; payments and invoices against them, payments on
+	// the customer timeline.
+	a.Contracts = contract.NewService(d, contract.NewStore(d), contract.Deps{Customers: a.Customer, Users: orgStore,
+		Audit: aw, Settings: a.Settings, Reminders: a.Reminders, Events: a.Events, Numbers: a.Numbers,
+		Files: contract.NewDiskStorage(filepath.Join(cfg.DataDir, "attachments"))})
+	a.Payments = payment.NewService(d, payment.NewStore(d), a.Contracts, aw, a.Events)
+	a.Contracts.UseApprovals(a.Approvals)
+	a.Contracts.UseOpportunities(contract.OpportunityLinks{Svc: a.Opportunity})
+	a.Contracts.UseOrders(contract.OrderLinks{Svc: a.Order})
+	a.Payments.UseOrders(payment.OrderLinks{Svc: a.Order, DB: d})
+	a.Customer.AddTimelineSource(payment.TimelineSource(d))
 
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
@@ -222,6 +240,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		approval.NewRuleHandler(a.Approvals),
 		quote.NewHandler(a.Quote),
 		order.NewHandler(a.Order),
+		contract.NewHandler(a.Contracts),
+		payment.NewHandler(a.Payments),
 	)
 	return a, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/opencrm/crm/docs"
 	"github.com/opencrm/crm/internal/auth"
+	"github.com/opencrm/crm/internal/contract"
 	"github.com/opencrm/crm/internal/dataio"
 	"github.com/opencrm/crm/internal/platform/audit"
 	"github.com/opencrm/crm/internal/platform/httpx"
@@ -49,14 +50,16 @@ func (a *App) routes(authH *auth.Handler, modules ...mounter) *echo.Echo {
 			MaxAge:        600,
 		}))
 	}
-	// Every body is held to the JSON limit except an import upload, which
-	// the import handler limits to dataio.MaxUpload itself.
+	// Every body is held to the JSON limit except uploads, which their
+	// handlers limit themselves: imports to dataio.MaxUpload, contract
+	// attachments to contract.MaxUpload.
 	jsonLimit := httpx.BodyLimit(httpx.MaxJSONBody)
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		limited := jsonLimit(next)
 		return func(c echo.Context) error {
-			if r := c.Request(); r.Method == http.MethodPost && r.URL.Path == dataio.UploadPath &&
-				strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+			r := c.Request()
+			if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) &&
+				((r.Method == http.MethodPost && r.URL.Path == dataio.UploadPath) || contract.IsUpload(r)) {
 				return next(c)
 			}
 			return limited(c)
