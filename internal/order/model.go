@@ -47,7 +47,14 @@ var Statuses = []string{StatusDraft, StatusSubmitted, StatusApproved, StatusShip
 	StatusCompleted, StatusCancelled}
 
 // Payment statuses, kept by the payments module.
-var PaymentStatuses = []string{"unpaid", "partially_paid", "paid"}
+var PaymentStatuses = []string{PaymentUnpaid, PaymentPartiallyPaid, PaymentPaid}
+
+// Payment statuses, set from the payments on the order's contract.
+const (
+	PaymentUnpaid        = "unpaid"
+	PaymentPartiallyPaid = "partially_paid"
+	PaymentPaid          = "paid"
+)
 
 // transitions lists, per action, the statuses it may start from and the
 // one it leads to. Approval decisions come from the engine, not a client.

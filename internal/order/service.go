@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/approval"
+	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"

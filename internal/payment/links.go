@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/money"
 )
 
 // OrderLinks gives invoices the sales orders of order.Service. The order
@@ -15,6 +16,27 @@ import (
 type OrderLinks struct {
 	Svc *order.Service
 	DB  *db.DB
+}
+
+// Received sets the order's payment_status from what its contract has
+// received: paid once that covers the order total, partially_paid while
+// something has come in, unpaid otherwise.
+func (l OrderLinks) Received(ctx context.Context, orderID string, received money.Amount) error {
+	var totals []int64
+	if err := l.DB.Conn(ctx).Table("orders").Where("id = ?", orderID).Pluck("total", &totals).Error; err != nil {
+		return fmt.Errorf("payment.order_received: %w", err)
+	}
+	if len(totals) == 0 {
+		return nil
+	}
+	status := order.PaymentUnpaid
+	switch {
+	case received >= money.Amount(totals[0]):
+		status = order.PaymentPaid
+	case received > 0:
+		status = order.PaymentPartiallyPaid
+	}
+	return l.Svc.SetPaymentStatus(ctx, orderID, status)
 }
 
 // invoiceable are the order statuses an invoice may be requested in: the

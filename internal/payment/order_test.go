@@ -47,5 +47,38 @@ func TestInvoiceOnOrder(t *testing.T) {
 		if c.OrderID == nil || *c.OrderID != o.ID {
 			t.Errorf("contract %+v", c)
 		}
+
+		// The order's payment_status follows the payments on its contract.
+		w.rep.Post("/contracts/"+c.ID+"/submit", nil).Status(http.StatusOK)
+		w.mgr.Get("/approvals?status=pending&assignee=me").Status(http.StatusOK).Decode(&inbox)
+		for _, r := range inbox.Data {
+			w.mgr.Post("/approvals/"+r.ID+"/approve", map[string]any{"comment": "同意"}).Status(http.StatusOK)
+		}
+		w.rep.Post("/contracts/"+c.ID+"/sign", nil).Status(http.StatusOK)
+		status := func() string {
+			var got struct {
+				PaymentStatus string `json:"payment_status"`
+			}
+			w.rep.Get("/orders/" + o.ID).Status(http.StatusOK).Decode(&got)
+			return got.PaymentStatus
+		}
+		if s := status(); s != "unpaid" {
+			t.Fatalf("before payments: %s", s)
+		}
+		var first struct{ ID string }
+		w.rep.Post("/payments", map[string]any{"contract_id": c.ID, "amount": "130.00", "method": "bank_transfer"}).
+			Status(http.StatusCreated).Decode(&first)
+		if s := status(); s != "partially_paid" {
+			t.Fatalf("after a part: %s", s)
+		}
+		w.rep.Post("/payments", map[string]any{"contract_id": c.ID, "amount": "1000.00", "method": "bank_transfer"}).
+			Status(http.StatusCreated)
+		if s := status(); s != "paid" {
+			t.Fatalf("after the rest: %s", s)
+		}
+		w.mgr.Post("/payments/"+first.ID+"/void", map[string]any{"reason": "重复入账"}).Status(http.StatusOK)
+		if s := status(); s != "partially_paid" {
+			t.Fatalf("after a void: %s", s)
+		}
 	})
 }

@@ -40,6 +40,9 @@ type Order struct {
 // outside it) and locks it until the transaction ends.
 type Orders interface {
 	Lock(ctx context.Context, id string) (Order, error)
+	// Received tells the order behind a contract how much the contract has
+	// received, so its payment_status follows (in the caller's tx).
+	Received(ctx context.Context, orderID string, received money.Amount) error
 }
 
 // Events records business events in the caller's transaction.
@@ -173,6 +176,9 @@ func (s *Service) Record(ctx context.Context, req PaymentRequest) (*Payment, err
 		if err := s.audit.Record(ctx, "create", "payment", p.ID, nil, View(p)); err != nil {
 			return err
 		}
+		if err := s.orderReceived(ctx, c, c.ReceivedAmount+p.Amount); err != nil {
+			return err
+		}
 		return s.events.Record(ctx, "payment.received", "payment", p.ID, View(p))
 	})
 	if err != nil {
@@ -227,9 +233,20 @@ func (s *Service) Void(ctx context.Context, id string, ifMatch *int, req VoidReq
 			return err
 		}
 		out = p
+		if err := s.orderReceived(ctx, c, c.ReceivedAmount-p.Amount); err != nil {
+			return err
+		}
 		return s.events.Record(ctx, "payment.voided", "payment", p.ID, View(p))
 	})
 	return out, err
+}
+
+// orderReceived passes a contract's new received amount to its order.
+func (s *Service) orderReceived(ctx context.Context, c *contract.Contract, received money.Amount) error {
+	if c.OrderID == nil || s.orders == nil {
+		return nil
+	}
+	return s.orders.Received(ctx, *c.OrderID, received)
 }
 
 // refError turns a reference absent or out of scope into a 422 on its

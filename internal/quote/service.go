@@ -5,9 +5,9 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/platform/apperr"
-	"github.com/opencrm/crm/internal/approval"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/paging"
