@@ -40,6 +40,7 @@ import (
 	"github.com/opencrm/crm/internal/reminder"
 	"github.com/opencrm/crm/internal/salesdoc"
 	"github.com/opencrm/crm/internal/settings"
+	"github.com/opencrm/crm/internal/team"
 	"github.com/opencrm/crm/internal/webform"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -86,6 +87,8 @@ type App struct {
 	// Quote and Order own quotes and sales orders.
 	Quote *quote.Service
 	Order *order.Service
+	// Team owns targets, commission plans, training records and playbooks.
+	Team *team.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -202,6 +205,9 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Customer.AddMergeHook("orders", salesdoc.MergeHook(d, "orders"))
 	a.Jobs.Register("quote-expiry-sweep", time.Hour, a.Quote.ExpirySweep)
 
+	// Sales team management: targets, commission plans, training, playbooks.
+	a.Team = team.NewService(d, aw, orgStore, a.Settings, a.Opportunity)
+
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
 		org.NewHandler(a.Org),
@@ -222,6 +228,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		approval.NewRuleHandler(a.Approvals),
 		quote.NewHandler(a.Quote),
 		order.NewHandler(a.Order),
+		team.NewHandler(a.Team),
 	)
 	return a, nil
 }

@@ -24,5 +24,6 @@ func All() []*gormigrate.Migration {
 		v0011NumbersEvents(),
 		v0012Approvals(),
 		v0013QuotesOrders(),
+		v0015Team(),
 	}
 }

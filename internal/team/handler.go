@@ -1,0 +1,21 @@
+package team
+
+import (
+	"github.com/labstack/echo/v4"
+)
+
+// Handler serves /targets, /commission-plans, /training-records,
+// /playbooks and an opportunity's playbooks.
+type Handler struct{ svc *Service }
+
+// NewHandler builds the handler.
+func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
+
+// Routes mounts the endpoints on the authenticated group.
+func (h *Handler) Routes(g *echo.Group) {
+	g.GET("/targets", h.listTargets)
+	g.POST("/targets", h.createTarget)
+	g.GET("/targets/:id", h.getTarget)
+	g.PATCH("/targets/:id", h.updateTarget)
+	g.DELETE("/targets/:id", h.deleteTarget)
+}
