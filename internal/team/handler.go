@@ -18,4 +18,9 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.GET("/targets/:id", h.getTarget)
 	g.PATCH("/targets/:id", h.updateTarget)
 	g.DELETE("/targets/:id", h.deleteTarget)
+	g.GET("/commission-plans", h.listPlans)
+	g.POST("/commission-plans", h.createPlan)
+	g.GET("/commission-plans/:id", h.getPlan)
+	g.PATCH("/commission-plans/:id", h.updatePlan)
+	g.DELETE("/commission-plans/:id", h.deletePlan)
 }
