@@ -23,4 +23,9 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.GET("/commission-plans/:id", h.getPlan)
 	g.PATCH("/commission-plans/:id", h.updatePlan)
 	g.DELETE("/commission-plans/:id", h.deletePlan)
+	g.GET("/training-records", h.listTraining)
+	g.POST("/training-records", h.createTraining)
+	g.GET("/training-records/:id", h.getTraining)
+	g.PATCH("/training-records/:id", h.updateTraining)
+	g.DELETE("/training-records/:id", h.deleteTraining)
 }
