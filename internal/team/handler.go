@@ -28,4 +28,10 @@ func (h *Handler) Routes(g *echo.Group) {
 	g.GET("/training-records/:id", h.getTraining)
 	g.PATCH("/training-records/:id", h.updateTraining)
 	g.DELETE("/training-records/:id", h.deleteTraining)
+	g.GET("/playbooks", h.listPlaybooks)
+	g.POST("/playbooks", h.createPlaybook)
+	g.GET("/playbooks/:id", h.getPlaybook)
+	g.PATCH("/playbooks/:id", h.updatePlaybook)
+	g.DELETE("/playbooks/:id", h.deletePlaybook)
+	g.GET("/opportunities/:id/playbooks", h.opportunityPlaybooks)
 }
