@@ -42,6 +42,7 @@ import (
 	"github.com/opencrm/crm/internal/reminder"
 	"github.com/opencrm/crm/internal/salesdoc"
 	"github.com/opencrm/crm/internal/settings"
+	"github.com/opencrm/crm/internal/team"
 	"github.com/opencrm/crm/internal/webform"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -92,6 +93,8 @@ type App struct {
 	// Payments the payments received and invoices.
 	Contracts *contract.Service
 	Payments  *payment.Service
+	// Team owns targets, commission plans, training records and playbooks.
+	Team *team.Service
 }
 
 // Open connects to the database and Redis named by cfg (or the embedded
@@ -220,6 +223,9 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Payments.UseOrders(payment.OrderLinks{Svc: a.Order, DB: d})
 	a.Customer.AddTimelineSource(payment.TimelineSource(d))
 
+	// Sales team management: targets, commission plans, training, playbooks.
+	a.Team = team.NewService(d, aw, orgStore, a.Settings, a.Opportunity)
+
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
 		org.NewHandler(a.Org),
@@ -242,6 +248,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		order.NewHandler(a.Order),
 		contract.NewHandler(a.Contracts),
 		payment.NewHandler(a.Payments),
+		team.NewHandler(a.Team),
 	)
 	return a, nil
 }

@@ -25,5 +25,6 @@ func All() []*gormigrate.Migration {
 		v0012Approvals(),
 		v0013QuotesOrders(),
 		v0014ContractsPayments(),
+		v0015Team(),
 	}
 }
