@@ -42,7 +42,7 @@ func NewFunnelService(d *db.DB, st *settings.Service, dir *org.Store) *FunnelSer
 
 // FunnelQuery is what both reports are cut by. Period ("2026-11",
 // "2026-Q4", "2026") or From/To (dates, To inclusive) in the organisation's
-// time zone; neither is the current month.
+// time zone; with neither, the current month there.
 type FunnelQuery struct {
 	Period, From, To string
 	TeamID, UserID   string

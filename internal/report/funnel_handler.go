@@ -130,7 +130,9 @@ func formatOf(c echo.Context) (string, error) {
 }
 
 // startCSV sends the headers of a CSV download (UTF-8 with a BOM, so Excel
-// reads the Chinese names) and returns its writer.
+// reads the Chinese names) and returns its writer. With the status sent,
+// a failed write (the client went away) can only cut the download short,
+// so the rows' write errors are not checked one by one.
 func startCSV(c echo.Context, name string) *csv.Writer {
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
