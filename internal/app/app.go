@@ -40,6 +40,7 @@ import (
 	"github.com/opencrm/crm/internal/product"
 	"github.com/opencrm/crm/internal/quote"
 	"github.com/opencrm/crm/internal/reminder"
+	"github.com/opencrm/crm/internal/report"
 	"github.com/opencrm/crm/internal/salesdoc"
 	"github.com/opencrm/crm/internal/settings"
 	"github.com/opencrm/crm/internal/team"
@@ -249,6 +250,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		contract.NewHandler(a.Contracts),
 		payment.NewHandler(a.Payments),
 		team.NewHandler(a.Team),
+		// Reports: the funnel and lead conversion.
+		report.NewFunnelHandler(report.NewFunnelService(d, a.Settings, orgStore)),
 	)
 	return a, nil
 }
