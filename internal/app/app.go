@@ -40,6 +40,7 @@ import (
 	"github.com/opencrm/crm/internal/product"
 	"github.com/opencrm/crm/internal/quote"
 	"github.com/opencrm/crm/internal/reminder"
+	"github.com/opencrm/crm/internal/report"
 	"github.com/opencrm/crm/internal/salesdoc"
 	"github.com/opencrm/crm/internal/settings"
 	"github.com/opencrm/crm/internal/team"
@@ -225,6 +226,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	// Sales team management: targets, commission plans, training, playbooks.
 	a.Team = team.NewService(d, aw, orgStore, a.Settings, a.Opportunity)
+	// Performance reports: actuals against targets, leaderboard, commissions.
+	perfReports := report.NewPerformanceHandler(report.NewPerfService(d, orgStore, a.Settings))
 
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
@@ -249,6 +252,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		contract.NewHandler(a.Contracts),
 		payment.NewHandler(a.Payments),
 		team.NewHandler(a.Team),
+		perfReports,
 	)
 	return a, nil
 }
