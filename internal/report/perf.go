@@ -141,10 +141,14 @@ type Performance struct {
 	Rows    []PerfRow
 }
 
-// subjects is the users a report covers, after scope and filters.
+// subjects is the users a report covers, after scope and filters, the
+// teams it may show, every team (to walk subtrees) and the organisation's
+// time zone.
 type subjects struct {
 	users []reportUser
 	teams []org.Team
+	all   []org.Team
+	loc   *time.Location
 }
 
 // resolve reads and checks the parameters shared by the reports: the span
@@ -153,9 +157,14 @@ type subjects struct {
 // report never hints at what lies outside it.
 func (s *PerfService) resolve(ctx context.Context, q PerfQuery, needPeriod bool) (Range, subjects, error) {
 	a := authz.ActorFrom(ctx)
-	var v validate.V
-	rng := s.parseRange(ctx, &v, q, needPeriod)
 	var sub subjects
+	vals, err := s.settings.Current(ctx)
+	if err != nil {
+		return Range{}, sub, err
+	}
+	sub.loc = vals.Timezone.Location()
+	var v validate.V
+	rng := parseRange(&v, q, needPeriod, sub.loc)
 	if err := v.Err(); err != nil {
 		return rng, sub, err
 	}
@@ -167,6 +176,7 @@ func (s *PerfService) resolve(ctx context.Context, q PerfQuery, needPeriod bool)
 	if err != nil {
 		return rng, sub, err
 	}
+	sub.all = teams
 	sub.teams = visibleTeams(a, teams)
 	if q.TeamID != "" {
 		if !slices.ContainsFunc(sub.teams, func(t org.Team) bool { return t.ID == q.TeamID }) {
@@ -205,12 +215,8 @@ func visibleTeams(a *authz.Actor, all []org.Team) []org.Team {
 	})
 }
 
-func (s *PerfService) parseRange(ctx context.Context, v *validate.V, q PerfQuery, needPeriod bool) Range {
-	vals, err := s.settings.Current(ctx)
-	loc := time.UTC
-	if err == nil {
-		loc = vals.Timezone.Location()
-	}
+// parseRange reads period, or from and to, cut in loc.
+func parseRange(v *validate.V, q PerfQuery, needPeriod bool, loc *time.Location) Range {
 	switch {
 	case q.Period != "" && (q.From != "" || q.To != ""):
 		v.Add("period", "period_or_range")
@@ -286,13 +292,9 @@ func (s *PerfService) Performance(ctx context.Context, q PerfQuery) (*Performanc
 		}
 	} else {
 		subjectType = team.SubjectTeam
-		all, err := s.dir.AllTeams(ctx)
-		if err != nil {
-			return nil, err
-		}
 		for _, t := range sub.teams {
 			row := PerfRow{TeamID: &t.ID, Name: t.Name}
-			tree := org.Subtree(all, t.ID)
+			tree := org.Subtree(sub.all, t.ID)
 			for _, u := range sub.users {
 				if u.TeamID != nil && slices.Contains(tree, *u.TeamID) {
 					row.add(figs[u.ID])
@@ -422,19 +424,10 @@ func (s *PerfService) Commissions(ctx context.Context, q PerfQuery) (*Commission
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.settings.Current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	loc := vals.Timezone.Location()
 	// Plans run between local dates; the period's last day is End-1 day.
-	first := rng.Start.In(loc).Format(time.DateOnly)
-	last := rng.End.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
+	first := rng.Start.In(sub.loc).Format(time.DateOnly)
+	last := rng.End.In(sub.loc).AddDate(0, 0, -1).Format(time.DateOnly)
 	plans, subj, err := s.store.plans(ctx, first, last)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.dir.AllTeams(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +443,7 @@ func (s *PerfService) Commissions(ctx context.Context, q PerfQuery) (*Commission
 				covered[ps.SubjectID] = true
 				continue
 			}
-			for _, id := range org.Subtree(all, ps.SubjectID) {
+			for _, id := range org.Subtree(sub.all, ps.SubjectID) {
 				covered["team:"+id] = true
 			}
 		}
