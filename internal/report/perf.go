@@ -26,7 +26,7 @@ func init() {
 		"out_of_scope": {i18n.EN: "is outside your data scope", i18n.ZhCN: "超出您的数据范围"},
 		"period_or_range": {i18n.EN: "give period, or from and to (dates), not both",
 			i18n.ZhCN: "请提供 period，或 from 和 to（日期），不能同时提供"},
-		"range_too_long": {i18n.EN: "the range may span at most 3 years", i18n.ZhCN: "时间范围最长 3 年"},
+		"to_before_from": {i18n.EN: "must not be before from", i18n.ZhCN: "不能早于开始日期"},
 	})
 }
 
@@ -36,8 +36,9 @@ const (
 	GroupTeam = "team"
 )
 
-// maxRangeDays bounds a from/to range: reports cover at most three years.
-const maxRangeDays = 3*366 + 1
+// maxRangeDays bounds a from/to range: reports cover at most three years
+// (one of them a leap year).
+const maxRangeDays = 3*365 + 1
 
 // Directory is what the reports read of the organisation.
 type Directory interface {
@@ -239,9 +240,9 @@ func parseRange(v *validate.V, q PerfQuery, needPeriod bool, loc *time.Location)
 		end := to.AddDate(0, 0, 1)
 		switch {
 		case end.Before(from) || end.Equal(from):
-			v.Add("to", "before_from")
-		case end.Sub(from) > maxRangeDays*24*time.Hour:
-			v.Add("to", "range_too_long")
+			v.Add("to", "to_before_from")
+		case end.After(from.AddDate(0, 0, maxRangeDays)):
+			v.Add("to", "range_too_long", maxRangeDays)
 		}
 		return Range{Start: from.UTC(), End: end.UTC()}
 	}
