@@ -226,6 +226,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 
 	// Sales team management: targets, commission plans, training, playbooks.
 	a.Team = team.NewService(d, aw, orgStore, a.Settings, a.Opportunity)
+	// Performance reports: actuals against targets, leaderboard, commissions.
+	perfReports := report.NewPerformanceHandler(report.NewPerfService(d, orgStore, a.Settings))
 
 	// Each module mounts its own routes on the authenticated group.
 	a.Echo = a.routes(auth.NewHandler(a.Auth),
@@ -252,6 +254,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		team.NewHandler(a.Team),
 		// Reports: the funnel and lead conversion.
 		report.NewFunnelHandler(report.NewFunnelService(d, a.Settings, orgStore)),
+		perfReports,
 	)
 	return a, nil
 }

@@ -18,12 +18,10 @@ import (
 )
 
 func init() {
-	authz.Grant("reports:read", authz.RoleAdmin, authz.RoleManager, authz.RoleRep)
+	// reports:read is granted in perf.go.
 	i18n.Register(map[string]map[i18n.Lang]string{
-		"period_or_range":     {i18n.EN: "give either period or from and to", i18n.ZhCN: "period 与 from/to 只能二选一"},
 		"from_and_to":         {i18n.EN: "from and to go together", i18n.ZhCN: "from 与 to 必须同时提供"},
 		"before_from":         {i18n.EN: "must not be before from", i18n.ZhCN: "不能早于 from"},
-		"filter_out_of_scope": {i18n.EN: "This team or user is outside your data scope.", i18n.ZhCN: "该团队或用户不在您的数据范围内。"},
 	})
 }
 
@@ -61,7 +59,7 @@ func badQuery(field, msg string) error {
 }
 
 // resolve checks a query (400 for malformed values, 422 for unknown ids,
-// 403 for a team or user outside the caller's reach) and cuts its period.
+// 422 for a team or user outside the caller's reach) and cuts its period.
 func (s *FunnelService) resolve(ctx context.Context, q FunnelQuery) (window, error) {
 	var w window
 	v, err := s.settings.Current(ctx)
@@ -118,7 +116,7 @@ func (s *FunnelService) resolve(ctx context.Context, q FunnelQuery) (window, err
 }
 
 // checkTeam: an unknown team is 422; one the caller may not report on (a
-// manager outside their subtree, a rep outside their own team) is 403.
+// manager outside their subtree, a rep outside their own team) is 422.
 func (s *FunnelService) checkTeam(ctx context.Context, a *authz.Actor, id string) error {
 	unknown := apperr.Invalid(apperr.FieldError{Field: "team_id", Message: "unknown_ref", Params: []any{"team"}})
 	if _, err := uuid.Parse(id); err != nil {
@@ -134,10 +132,11 @@ func (s *FunnelService) checkTeam(ctx context.Context, a *authz.Actor, id string
 	if a.SeesAll() || slices.Contains(a.TeamSubtree, id) || a.TeamID == id {
 		return nil
 	}
-	return apperr.New(apperr.ErrForbidden, "forbidden", "filter_out_of_scope")
+	return apperr.Invalid(apperr.FieldError{Field: "team_id", Message: "out_of_scope"})
 }
 
-// checkUser: an unknown user is 422; one outside the caller's scope 403.
+// checkUser: an unknown user is 422 unknown_ref; one outside the caller's
+// scope 422 out_of_scope (as in the performance reports).
 func (s *FunnelService) checkUser(ctx context.Context, a *authz.Actor, id string) error {
 	unknown := apperr.Invalid(apperr.FieldError{Field: "user_id", Message: "unknown_ref", Params: []any{"user"}})
 	if _, err := uuid.Parse(id); err != nil {
@@ -151,7 +150,7 @@ func (s *FunnelService) checkUser(ctx context.Context, a *authz.Actor, id string
 		return err
 	}
 	if !a.CanOwn(u.ID, u.TeamIDValue()) {
-		return apperr.New(apperr.ErrForbidden, "forbidden", "filter_out_of_scope")
+		return apperr.Invalid(apperr.FieldError{Field: "user_id", Message: "out_of_scope"})
 	}
 	return nil
 }

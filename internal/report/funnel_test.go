@@ -15,7 +15,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func TestMain(m *testing.M) { apptest.Main(m) }
 
 // The default pipeline's fixed stage ids (migration 0009).
 const (
@@ -292,10 +291,10 @@ func TestFunnelFiltersAndErrors(t *testing.T) {
 			status int
 			field  string
 		}{
-			{p.r1.Client, "user_id=" + p.r3.ID, http.StatusForbidden, ""},
-			{p.r1.Client, "user_id=" + p.r2.ID, http.StatusForbidden, ""},
-			{p.mgr.Client, "team_id=" + p.teamB, http.StatusForbidden, ""},
-			{p.mgr.Client, "user_id=" + p.r3.ID, http.StatusForbidden, ""},
+			{p.r1.Client, "user_id=" + p.r3.ID, http.StatusUnprocessableEntity, "user_id"},
+			{p.r1.Client, "user_id=" + p.r2.ID, http.StatusUnprocessableEntity, "user_id"},
+			{p.mgr.Client, "team_id=" + p.teamB, http.StatusUnprocessableEntity, "team_id"},
+			{p.mgr.Client, "user_id=" + p.r3.ID, http.StatusUnprocessableEntity, "user_id"},
 			{env.Admin, "team_id=0193a2b4-0000-7000-8000-00000000dead", http.StatusUnprocessableEntity, "team_id"},
 			{env.Admin, "user_id=nope", http.StatusUnprocessableEntity, "user_id"},
 			{env.Admin, "pipeline_id=0193a2b4-0000-7000-8000-00000000dead", http.StatusUnprocessableEntity, "pipeline_id"},

@@ -1,0 +1,150 @@
+package report
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/team"
+	"gorm.io/gorm"
+)
+
+// perfStore reads the figures of the performance reports.
+type perfStore struct{ db *db.DB }
+
+// reportUser is a user a report covers.
+type reportUser struct {
+	ID     string
+	Name   string
+	TeamID *string
+}
+
+// users lists the users in a's data scope, by name.
+func (s *perfStore) users(ctx context.Context, a *authz.Actor) ([]reportUser, error) {
+	var out []reportUser
+	err := s.db.Conn(ctx).Table("users").Select("users.id, users.name, users.team_id").
+		Scopes(authz.Scope(a, "users.id")).Order("users.name, users.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report.users: %w", err)
+	}
+	return out, nil
+}
+
+// figures computes the five metrics per owner over rng for the given
+// users, one grouped query per metric; each query is also limited by the
+// caller's data scope on its owner column. Definitions are those of the
+// OpenAPI description of GET /reports/performance.
+func (s *perfStore) figures(ctx context.Context, a *authz.Actor, ids []string, rng Range) (map[string]Figures, error) {
+	out := make(map[string]Figures, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type row struct {
+		UserID string
+		N      int64
+	}
+	queries := []struct {
+		name string
+		q    func(*gorm.DB) *gorm.DB
+		set  func(*Figures, int64)
+	}{
+		{"won_amount", func(q *gorm.DB) *gorm.DB {
+			return q.Table("opportunities").Select("owner_id AS user_id, SUM(amount) AS n").
+				Where("status = ? AND deleted_at IS NULL AND closed_at >= ? AND closed_at < ?", "won", rng.Start, rng.End).
+				Scopes(authz.Scope(a, "opportunities.owner_id"))
+		}, func(f *Figures, n int64) { f.WonAmount = n }},
+		{"received_amount", func(q *gorm.DB) *gorm.DB {
+			return q.Table("payments").Select("owner_id AS user_id, SUM(amount) AS n").
+				Where("status = ? AND voided_at IS NULL AND received_at >= ? AND received_at < ?", "received", rng.Start, rng.End).
+				Scopes(authz.Scope(a, "payments.owner_id"))
+		}, func(f *Figures, n int64) { f.ReceivedAmount = n }},
+		{"orders_count", func(q *gorm.DB) *gorm.DB {
+			return q.Table("orders").Select("owner_id AS user_id, COUNT(*) AS n").
+				Where("approved_at >= ? AND approved_at < ?", rng.Start, rng.End).
+				Scopes(authz.Scope(a, "orders.owner_id"))
+		}, func(f *Figures, n int64) { f.OrdersCount = n }},
+		{"new_customers", func(q *gorm.DB) *gorm.DB {
+			return q.Table("customers").Select("owner_id AS user_id, COUNT(*) AS n").
+				Where("deleted_at IS NULL").
+				Where("(created_at >= ? AND created_at < ?) OR EXISTS (SELECT 1 FROM leads WHERE "+
+					"leads.customer_id = customers.id AND leads.converted_at >= ? AND leads.converted_at < ?)",
+					rng.Start, rng.End, rng.Start, rng.End).
+				Scopes(authz.Scope(a, "customers.owner_id"))
+		}, func(f *Figures, n int64) { f.NewCustomers = n }},
+		{"activities_count", func(q *gorm.DB) *gorm.DB {
+			return q.Table("activities").Select("owner_id AS user_id, COUNT(*) AS n").
+				Where("status = ? AND done_at >= ? AND done_at < ?", "done", rng.Start, rng.End).
+				Scopes(authz.Scope(a, "activities.owner_id"))
+		}, func(f *Figures, n int64) { f.ActivitiesCount = n }},
+	}
+	for _, m := range queries {
+		var rows []row
+		err := m.q(s.db.Conn(ctx)).Where("owner_id IN ?", ids).Group("owner_id").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("report.%s: %w", m.name, err)
+		}
+		for _, r := range rows {
+			f := out[r.UserID]
+			m.set(&f, r.N)
+			out[r.UserID] = f
+		}
+	}
+	return out, nil
+}
+
+// targets reads the targets of subjects for a period: subject → metric →
+// value.
+func (s *perfStore) targets(ctx context.Context, subjectType string, ids []string, period string) (map[string]map[string]int64, error) {
+	out := map[string]map[string]int64{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []team.Target
+	err := s.db.Conn(ctx).Where("subject_type = ? AND subject_id IN ? AND period = ?", subjectType, ids, period).
+		Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("report.targets: %w", err)
+	}
+	for _, t := range rows {
+		if out[t.SubjectID] == nil {
+			out[t.SubjectID] = map[string]int64{}
+		}
+		out[t.SubjectID][t.Metric] = t.Value
+	}
+	return out, nil
+}
+
+// planSubject is a user or team a commission plan applies to.
+type planSubject struct {
+	PlanID      string
+	SubjectType string
+	SubjectID   string
+}
+
+// plans reads the active commission plans in effect on any day from first
+// to last (local dates) and their subjects by plan.
+func (s *perfStore) plans(ctx context.Context, first, last string) ([]team.Plan, map[string][]planSubject, error) {
+	var plans []team.Plan
+	err := s.db.Conn(ctx).Where("active = ? AND effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?)",
+		true, last, first).Order("name, id").Find(&plans).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("report.plans: %w", err)
+	}
+	subj := map[string][]planSubject{}
+	if len(plans) == 0 {
+		return plans, subj, nil
+	}
+	ids := make([]string, len(plans))
+	for i, p := range plans {
+		ids[i] = p.ID
+	}
+	var rows []planSubject
+	if err := s.db.Conn(ctx).Table("commission_plan_subjects").Where("plan_id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("report.plan_subjects: %w", err)
+	}
+	for _, r := range rows {
+		subj[r.PlanID] = append(subj[r.PlanID], r)
+	}
+	return plans, subj, nil
+}
