@@ -20,8 +20,8 @@ import (
 func init() {
 	// reports:read is granted in perf.go.
 	i18n.Register(map[string]map[i18n.Lang]string{
-		"from_and_to":         {i18n.EN: "from and to go together", i18n.ZhCN: "from 与 to 必须同时提供"},
-		"before_from":         {i18n.EN: "must not be before from", i18n.ZhCN: "不能早于 from"},
+		"from_and_to": {i18n.EN: "from and to go together", i18n.ZhCN: "from 与 to 必须同时提供"},
+		"before_from": {i18n.EN: "must not be before from", i18n.ZhCN: "不能早于 from"},
 	})
 }
 

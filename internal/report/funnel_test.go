@@ -15,7 +15,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-
 // The default pipeline's fixed stage ids (migration 0009).
 const (
 	defaultPipeline = "0193a2b4-0000-7000-8000-000000000001"
