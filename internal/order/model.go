@@ -139,3 +139,9 @@ func (o *Order) move(action string, at time.Time) error {
 	}
 	return nil
 }
+
+// LineOwnerID keys the order's lines in document_items.
+func (o *Order) LineOwnerID() string { return o.ID }
+
+// AttachLines sets the lines loaded for the order (totals are stored).
+func (o *Order) AttachLines(items []salesdoc.Item) { o.Items = items }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -33,21 +32,7 @@ func (s *Store) scoped(ctx context.Context, a *authz.Actor) *gorm.DB {
 }
 
 func (s *Store) take(ctx context.Context, q *gorm.DB, id string) (*Order, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, apperr.NotFound("order")
-	}
-	var o Order
-	err := q.Where("orders.id = ?", id).Take(&o).Error
-	if db.IsNotFound(err) {
-		return nil, apperr.NotFound("order")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("order.get: %w", err)
-	}
-	if err := s.withItems(ctx, []*Order{&o}); err != nil {
-		return nil, err
-	}
-	return &o, nil
+	return salesdoc.TakeDoc[Order](ctx, s.items, q, docType, "order", "orders", id)
 }
 
 // Get loads an order in the actor's scope, with its lines.
@@ -60,19 +45,8 @@ func (s *Store) GetAny(ctx context.Context, id string) (*Order, error) {
 	return s.take(ctx, s.db.Conn(ctx).Model(&Order{}), id)
 }
 
-func (s *Store) withItems(ctx context.Context, os []*Order) error {
-	ids := make([]string, len(os))
-	for i, o := range os {
-		ids[i] = o.ID
-	}
-	items, err := s.items.Items(ctx, docType, ids...)
-	if err != nil {
-		return err
-	}
-	for _, o := range os {
-		o.Items = items[o.ID]
-	}
-	return nil
+func (s *Store) withItems(ctx context.Context, docs []*Order) error {
+	return salesdoc.AttachLines(ctx, s.items, docType, docs)
 }
 
 // Filter narrows an order list.

@@ -137,3 +137,9 @@ func (q *Quote) moveTo(action, to string, at time.Time) {
 		*p = &at
 	}
 }
+
+// LineOwnerID keys the quote's lines in document_items.
+func (q *Quote) LineOwnerID() string { return q.ID }
+
+// AttachLines sets the lines loaded for the quote (totals are stored).
+func (q *Quote) AttachLines(items []salesdoc.Item) { q.Items = items }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -34,21 +33,7 @@ func (s *Store) scoped(ctx context.Context, a *authz.Actor) *gorm.DB {
 }
 
 func (s *Store) take(ctx context.Context, q *gorm.DB, id string) (*Quote, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, apperr.NotFound("quote")
-	}
-	var out Quote
-	err := q.Where("quotes.id = ?", id).Take(&out).Error
-	if db.IsNotFound(err) {
-		return nil, apperr.NotFound("quote")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("quote.get: %w", err)
-	}
-	if err := s.withItems(ctx, []*Quote{&out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return salesdoc.TakeDoc[Quote](ctx, s.items, q, docType, "quote", "quotes", id)
 }
 
 // Get loads a quote revision in the actor's scope, with its lines.
@@ -61,19 +46,8 @@ func (s *Store) GetAny(ctx context.Context, id string) (*Quote, error) {
 	return s.take(ctx, s.db.Conn(ctx).Model(&Quote{}), id)
 }
 
-func (s *Store) withItems(ctx context.Context, qs []*Quote) error {
-	ids := make([]string, len(qs))
-	for i, q := range qs {
-		ids[i] = q.ID
-	}
-	items, err := s.items.Items(ctx, docType, ids...)
-	if err != nil {
-		return err
-	}
-	for _, q := range qs {
-		q.Items = items[q.ID]
-	}
-	return nil
+func (s *Store) withItems(ctx context.Context, docs []*Quote) error {
+	return salesdoc.AttachLines(ctx, s.items, docType, docs)
 }
 
 // Revisions loads every revision of a number in the actor's scope, oldest

@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/db"
+	"gorm.io/gorm"
 )
 
 // Store keeps document lines. It has no data scope of its own: callers load
@@ -67,4 +69,51 @@ func (s *Store) UsesProduct(ctx context.Context, productID string) (bool, error)
 		return false, fmt.Errorf("salesdoc.uses_product: %w", err)
 	}
 	return n > 0, nil
+}
+
+// Lined is a document whose lines live in document_items.
+type Lined interface {
+	LineOwnerID() string
+	AttachLines(items []Item)
+}
+
+// AttachLines loads the lines of docs (one document type) in one query.
+func AttachLines[D Lined](ctx context.Context, s *Store, docType string, docs []D) error {
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.LineOwnerID()
+	}
+	items, err := s.Items(ctx, docType, ids...)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		d.AttachLines(items[d.LineOwnerID()])
+	}
+	return nil
+}
+
+// TakeDoc loads the document id through q (already scoped, or not, by the
+// caller) with its lines; an id that is not a UUID or finds nothing is
+// apperr.NotFound(word). table names the id column's table.
+func TakeDoc[T any, P interface {
+	*T
+	Lined
+}](ctx context.Context, s *Store, q *gorm.DB, docType, word, table, id string) (P, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, apperr.NotFound(word)
+	}
+	var out T
+	err := q.Where(table+".id = ?", id).Take(&out).Error
+	if db.IsNotFound(err) {
+		return nil, apperr.NotFound(word)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s.get: %w", word, err)
+	}
+	p := P(&out)
+	if err := AttachLines(ctx, s, docType, []P{p}); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
