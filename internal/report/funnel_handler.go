@@ -1,11 +1,7 @@
 package report
 
 import (
-	"encoding/csv"
-	"mime"
-	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -25,11 +21,12 @@ func (h *FunnelHandler) Routes(g *echo.Group) {
 // funnel reports a pipeline stage by stage.
 //
 //	@Summary		Sales funnel of a pipeline
-//	@Description	Per stage of the pipeline (the default one unless pipeline_id), in position order, over the opportunities in the caller's data scope (rep: own; manager: their team subtree and own; admin: all), narrowed by team_id (the team's subtree) and user_id, by owner. Open stages: count, amount and weighted_amount of the opportunities in them now (weighted = amount × stage probability / 100, rounded half-up per opportunity); won and lost stages: those closed (closed_at) in the period. reached: how many opportunities created in the period ever entered the stage (stage history); conversion_rate: the share of those which also entered the next stage (the next open stage by position, after the last open one the won stage). win_rate = won / (won + lost) closed in the period; avg_cycle_days = mean days from created_at to closed_at of the ones won in the period. Rates are decimal strings with 4 places, null when undefined. Amounts are summed across currencies as stored. The period is period (2026-11, 2026-Q4, 2026) or from and to (dates, to inclusive) in the organisation's time zone; without either the current month. A team_id or user_id outside the caller's scope is 422 out_of_scope on that field, an unknown one 422 unknown_ref. format=csv streams the stage table.
+//	@Description	Per stage of the pipeline (the default one unless pipeline_id), in position order, over the opportunities in the caller's data scope (rep: own; manager: their team subtree and own; admin: all), narrowed by team_id (the team's subtree) and user_id, by owner. Open stages: count, amount and weighted_amount of the opportunities in them now (weighted = amount × stage probability / 100, rounded half-up per opportunity); won and lost stages: those closed (closed_at) in the period. reached: how many opportunities created in the period ever entered the stage (stage history); conversion_rate: the share of those which also entered the next stage (the next open stage by position, after the last open one the won stage). win_rate = won / (won + lost) closed in the period; avg_cycle_days = mean days from created_at to closed_at of the ones won in the period. Rates are decimal strings with 4 places, null when undefined. Amounts are summed across currencies as stored. The period is period (2026-11, 2026-Q4, 2026) or from and to (dates, to inclusive) in the organisation's time zone; without either the current month. A team_id or user_id outside the caller's scope is 422 out_of_scope on that field, an unknown one 422 unknown_ref. format=csv streams the stage table; format=xlsx gives a workbook with the table and a column chart of count and reached per stage.
 //	@ID				reportFunnel
 //	@Tags			reports
 //	@Produce		json
 //	@Produce		text/csv
+//	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			pipeline_id	query		string	false	"Pipeline id; default pipeline when absent"
@@ -38,7 +35,7 @@ func (h *FunnelHandler) Routes(g *echo.Group) {
 //	@Param			to			query		string	false	"Last day, included (date); with from"
 //	@Param			team_id		query		string	false	"Only opportunities owned by members of this team's subtree"
 //	@Param			user_id		query		string	false	"Only opportunities owned by this user"
-//	@Param			format		query		string	false	"Response format"	Enums(json,csv)	default(json)
+//	@Param			format		query		string	false	"Response format"	Enums(json,csv,xlsx)	default(json)
 //	@Success		200			{object}	FunnelReport
 //	@Failure		400			{object}	httpx.Problem
 //	@Failure		401			{object}	httpx.Problem
@@ -54,28 +51,32 @@ func (h *FunnelHandler) funnel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if format == "json" {
-		return c.JSON(http.StatusOK, r)
-	}
-	w := startCSV(c, "funnel")
-	w.Write([]string{"stage_id", "name", "kind", "position", "probability", "count", "amount", "weighted_amount",
-		"reached", "conversion_rate"})
-	for _, s := range r.Stages {
-		w.Write([]string{s.StageID, csvCell(s.Name), s.Kind, strconv.Itoa(s.Position), strconv.Itoa(s.Probability),
-			i64(s.Count), s.Amount.String(), s.WeightedAmount.String(), i64(s.Reached), opt(s.ConversionRate)})
-	}
-	w.Flush()
-	return nil
+	return render(c, format, r, Table{Name: "funnel",
+		Columns: []Column{{"stage_id", Text}, {"name", Text}, {"kind", Text}, {"position", Integer},
+			{"probability", Integer}, {"count", Integer}, {"amount", Money}, {"weighted_amount", Money},
+			{"reached", Integer}, {"conversion_rate", Ratio}},
+		Chart: &Chart{Kind: ChartColumn, Title: "Funnel", Category: "name", Series: []string{"count", "reached"}},
+		Rows: func(emit func(...string) error) error {
+			for _, s := range r.Stages {
+				if err := emit(s.StageID, s.Name, s.Kind, strconv.Itoa(s.Position), strconv.Itoa(s.Probability),
+					i64(s.Count), s.Amount.String(), s.WeightedAmount.String(), i64(s.Reached),
+					opt(s.ConversionRate)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
 }
 
 // leadConversion reports lead conversion by group.
 //
 //	@Summary		Lead conversion by source, region or owner
-//	@Description	The leads created in the period in the caller's data scope (rep: own; manager: their team subtree and own; admin: all, unowned ones included), by owner and narrowed by team_id (the team's subtree) and user_id, grouped by group_by (default source; owner groups by the lead's owner, key "" for unowned leads). Per group: leads; converted (of those leads); opportunities: the opportunities opened from those conversions — a lead is not linked to an opportunity directly, so they are the opportunities of the contact each conversion created (the one a conversion's opportunity names), which includes any opened for that contact later, whoever owns them now; won: those of them won; conversion_rate = converted / leads; win_rate = won / opportunities (4-place decimal strings, null when undefined). total sums every group. The period is period (2026-11, 2026-Q4, 2026) or from and to (dates, to inclusive) in the organisation's time zone; without either the current month. A team_id or user_id outside the caller's scope is 422 out_of_scope on that field, an unknown one 422 unknown_ref. format=csv streams the group table.
+//	@Description	The leads created in the period in the caller's data scope (rep: own; manager: their team subtree and own; admin: all, unowned ones included), by owner and narrowed by team_id (the team's subtree) and user_id, grouped by group_by (default source; owner groups by the lead's owner, key "" for unowned leads). Per group: leads; converted (of those leads); opportunities: the opportunities opened from those conversions — a lead is not linked to an opportunity directly, so they are the opportunities of the contact each conversion created (the one a conversion's opportunity names), which includes any opened for that contact later, whoever owns them now; won: those of them won; conversion_rate = converted / leads; win_rate = won / opportunities (4-place decimal strings, null when undefined). total sums every group. The period is period (2026-11, 2026-Q4, 2026) or from and to (dates, to inclusive) in the organisation's time zone; without either the current month. A team_id or user_id outside the caller's scope is 422 out_of_scope on that field, an unknown one 422 unknown_ref. format=csv streams the group table; format=xlsx gives a workbook with the table and a column chart of leads, converted and won per group.
 //	@ID				reportLeadConversion
 //	@Tags			reports
 //	@Produce		json
 //	@Produce		text/csv
+//	@Produce		application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			group_by	query		string	false	"Grouping"	Enums(source,region,owner)	default(source)
@@ -84,7 +85,7 @@ func (h *FunnelHandler) funnel(c echo.Context) error {
 //	@Param			to			query		string	false	"Last day, included (date); with from"
 //	@Param			team_id		query		string	false	"Only leads owned by members of this team's subtree"
 //	@Param			user_id		query		string	false	"Only leads owned by this user"
-//	@Param			format		query		string	false	"Response format"	Enums(json,csv)	default(json)
+//	@Param			format		query		string	false	"Response format"	Enums(json,csv,xlsx)	default(json)
 //	@Success		200			{object}	LeadConversionReport
 //	@Failure		400			{object}	httpx.Problem
 //	@Failure		401			{object}	httpx.Problem
@@ -100,55 +101,25 @@ func (h *FunnelHandler) leadConversion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if format == "json" {
-		return c.JSON(http.StatusOK, r)
-	}
-	w := startCSV(c, "lead-conversion")
-	w.Write([]string{r.GroupBy, "label", "leads", "converted", "opportunities", "won", "conversion_rate", "win_rate"})
-	for _, g := range r.Groups {
-		w.Write([]string{csvCell(g.Key), csvCell(g.Label), i64(g.Leads), i64(g.Converted), i64(g.Opportunities),
-			i64(g.Won), opt(g.ConversionRate), opt(g.WinRate)})
-	}
-	w.Flush()
-	return nil
+	return render(c, format, r, Table{Name: "lead-conversion",
+		Columns: []Column{{r.GroupBy, Text}, {"label", Text}, {"leads", Integer}, {"converted", Integer},
+			{"opportunities", Integer}, {"won", Integer}, {"conversion_rate", Ratio}, {"win_rate", Ratio}},
+		Chart: &Chart{Kind: ChartColumn, Title: "Lead conversion by " + r.GroupBy, Category: "label",
+			Series: []string{"leads", "converted", "won"}},
+		Rows: func(emit func(...string) error) error {
+			for _, g := range r.Groups {
+				if err := emit(g.Key, g.Label, i64(g.Leads), i64(g.Converted), i64(g.Opportunities), i64(g.Won),
+					opt(g.ConversionRate), opt(g.WinRate)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
 }
 
 func queryOf(c echo.Context) FunnelQuery {
 	return FunnelQuery{Period: c.QueryParam("period"), From: c.QueryParam("from"), To: c.QueryParam("to"),
 		TeamID: c.QueryParam("team_id"), UserID: c.QueryParam("user_id")}
-}
-
-func formatOf(c echo.Context) (string, error) {
-	switch f := c.QueryParam("format"); f {
-	case "", "json":
-		return "json", nil
-	case "csv":
-		return f, nil
-	default:
-		return "", badQuery("format", "invalid_value")
-	}
-}
-
-// startCSV sends the headers of a CSV download (UTF-8 with a BOM, so Excel
-// reads the Chinese names) and returns its writer. With the status sent,
-// a failed write (the client went away) can only cut the download short,
-// so the rows' write errors are not checked one by one.
-func startCSV(c echo.Context, name string) *csv.Writer {
-	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	hd.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name + ".csv"}))
-	c.Response().WriteHeader(http.StatusOK)
-	c.Response().Write([]byte("\uFEFF"))
-	return csv.NewWriter(c.Response())
-}
-
-// csvCell puts an apostrophe before a value a spreadsheet would run as a
-// formula: names and regions are user input (CSV injection).
-func csvCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -303,7 +303,7 @@ func TestFunnelFiltersAndErrors(t *testing.T) {
 			{env.Admin, "from=2026-11-01", http.StatusBadRequest, "from"},
 			{env.Admin, "from=2026-11-05&to=2026-11-01", http.StatusBadRequest, "to"},
 			{env.Admin, "from=2026/11/01&to=2026-11-02", http.StatusBadRequest, "from"},
-			{env.Admin, "format=pdf", http.StatusBadRequest, "format"},
+			{env.Admin, "format=pdf", http.StatusUnprocessableEntity, "format"},
 		} {
 			for _, path := range []string{"/reports/funnel?", "/reports/lead-conversion?"} {
 				if tc.field == "pipeline_id" && path != "/reports/funnel?" {

@@ -1,7 +1,6 @@
 package report_test
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
@@ -179,14 +178,7 @@ func TestReportsCSV(t *testing.T) {
 		seedLeads(t, env, p)
 		var js report.LeadConversionReport
 		env.Admin.Get("/reports/lead-conversion?period=2026-11&group_by=region").Status(http.StatusOK).Decode(&js)
-		res := env.Admin.Get("/reports/lead-conversion?period=2026-11&group_by=region&format=csv").Status(http.StatusOK)
-		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
-			t.Fatalf("content type %q", ct)
-		}
-		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(res.Body), "\uFEFF"))).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows := csvRows(t, env.Admin.Get("/reports/lead-conversion?period=2026-11&group_by=region&format=csv").Status(http.StatusOK))
 		if len(rows) != len(js.Groups)+1 || rows[0][0] != "region" {
 			t.Fatalf("csv rows %v for %+v", rows, js.Groups)
 		}
@@ -201,13 +193,11 @@ func TestReportsCSV(t *testing.T) {
 		}
 		var fj report.FunnelReport
 		env.Admin.Get("/reports/funnel?period=2026-11").Status(http.StatusOK).Decode(&fj)
-		res = env.Admin.Get("/reports/funnel?period=2026-11&format=csv").Status(http.StatusOK)
-		rows, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(string(res.Body), "\uFEFF"))).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows = csvRows(t, env.Admin.Get("/reports/funnel?period=2026-11&format=csv").Status(http.StatusOK))
 		if len(rows) != len(fj.Stages)+1 || rows[1][0] != fj.Stages[0].StageID || rows[1][6] != fj.Stages[0].Amount.String() {
 			t.Errorf("funnel csv %v for %+v", rows, fj.Stages)
 		}
+		matchWorkbook(t, env.Admin, "/reports/lead-conversion?period=2026-11&group_by=region", true)
+		matchWorkbook(t, env.Admin, "/reports/funnel?period=2026-11", true)
 	})
 }

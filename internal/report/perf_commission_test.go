@@ -1,10 +1,8 @@
 package report_test
 
 import (
-	"encoding/csv"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -151,11 +149,11 @@ func TestCommissionsAndPeriodEdges(t *testing.T) {
 			t.Errorf("edge %+v", r)
 		}
 
-		res := w.mgr.Get("/reports/commissions?period=2026-11&format=csv").Status(http.StatusOK)
-		recs, err := csv.NewReader(strings.NewReader(string(res.Body))).ReadAll()
-		if err != nil || len(recs) != 5 || recs[0][0] != "user_id" || recs[0][len(recs[0])-1] != "commission" {
-			t.Errorf("csv %v %v", recs, err)
+		recs := csvRows(t, w.mgr.Get("/reports/commissions?period=2026-11&format=csv").Status(http.StatusOK))
+		if len(recs) != 5 || recs[0][0] != "user_id" || recs[0][len(recs[0])-1] != "commission" {
+			t.Errorf("csv %v", recs)
 		}
+		matchWorkbook(t, w.mgr.Client, "/reports/commissions?period=2026-11", true)
 		for q, field := range map[string]string{"": "period", "period=2026-Q5": "period",
 			"period=2026-11&team_id=" + w.north: "team_id"} {
 			if p := w.mgr.Get("/reports/commissions?" + q).Status(http.StatusUnprocessableEntity).Problem(); !p.HasField(field) {

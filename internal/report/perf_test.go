@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
@@ -420,12 +419,11 @@ func TestPerformanceByTeamWithTargets(t *testing.T) {
 		}
 
 		// CSV: a header and the same rows.
-		res := w.env.Admin.Get("/reports/performance?period=2026-11&group_by=team&format=csv").Status(http.StatusOK)
-		recs, err := csv.NewReader(strings.NewReader(string(res.Body))).ReadAll()
-		if err != nil || len(recs) != 4 || recs[0][0] != "user_id" || recs[0][len(recs[0])-1] != "rank" ||
-			!strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
-			t.Errorf("csv %v %v", recs, err)
+		recs := csvRows(t, w.env.Admin.Get("/reports/performance?period=2026-11&group_by=team&format=csv").Status(http.StatusOK))
+		if len(recs) != 4 || recs[0][0] != "user_id" || recs[0][len(recs[0])-1] != "rank" {
+			t.Errorf("csv %v", recs)
 		}
+		matchWorkbook(t, w.env.Admin, "/reports/performance?period=2026-11&group_by=team", true)
 	})
 }
 
@@ -478,12 +476,12 @@ func TestLeaderboard(t *testing.T) {
 			!slices.Contains([]string{idle1.ID, idle2.ID}, lb.Data[2].UserID) || lb.Data[2].Value != "0.00" {
 			t.Errorf("ties %+v", lb)
 		}
-		res := w.env.Admin.Get("/reports/leaderboard?period=2026-11&metric=won_amount&team_id=" + w.north + "&format=csv").
-			Status(http.StatusOK)
-		if recs, err := csv.NewReader(strings.NewReader(string(res.Body))).ReadAll(); err != nil || len(recs) != 4 ||
-			!slices.Equal(recs[0], []string{"rank", "user_id", "team_id", "name", "value"}) {
-			t.Errorf("csv %v %v", recs, err)
+		recs := csvRows(t, w.env.Admin.Get("/reports/leaderboard?period=2026-11&metric=won_amount&team_id="+w.north+"&format=csv").
+			Status(http.StatusOK))
+		if len(recs) != 4 || !slices.Equal(recs[0], []string{"rank", "user_id", "team_id", "name", "value"}) {
+			t.Errorf("csv %v", recs)
 		}
+		matchWorkbook(t, w.env.Admin, "/reports/leaderboard?period=2026-11&metric=won_amount&team_id="+w.north, true)
 		for _, q := range []string{"period=2026-11", "period=2026-11&metric=revenue"} {
 			if p := w.env.Admin.Get("/reports/leaderboard?" + q).Status(http.StatusUnprocessableEntity).Problem(); !p.HasField("metric") {
 				t.Errorf("%s: %+v", q, p)
