@@ -147,7 +147,9 @@ func Scale(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 	}
 	fmt.Fprintf(o.Out, "seeding %s at scale %g (random seed %d): %d reps, %d leads, %d customers, %d opportunities, %d activities, %d orders\n",
 		d.Dialect(), o.Scale, o.RandomSeed, g.n.reps, g.n.leads, g.n.customers, g.n.opps, g.n.acts, g.n.orders)
+	start := time.Now()
 	g.prepare()
+	fmt.Fprintf(o.Out, "  %-26s %10s      %8.1fs\n", "(planning)", "", time.Since(start).Seconds())
 	sum := Summary{Counts: map[string]int64{}, Password: o.Password, AdminID: g.adminID}
 	var total int64
 	for _, t := range g.tables() {
@@ -161,7 +163,7 @@ func Scale(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		total += n
 		fmt.Fprintf(o.Out, "  %-26s %10d rows %8.1fs %10.0f rows/s\n", t.name, n, el.Seconds(), float64(n)/math.Max(el.Seconds(), 1e-6))
 	}
-	start := time.Now()
+	start = time.Now()
 	if err := sk.analyze(ctx); err != nil {
 		return sum, fmt.Errorf("seed analyze: %w", err)
 	}
