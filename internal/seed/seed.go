@@ -28,12 +28,13 @@ import (
 type Options struct {
 	// Scale multiplies the full-size counts (1 = 1,000,000 leads); > 0.
 	Scale float64
-	// RandomSeed makes runs repeatable; the same seed, scale and day give
+	// RandomSeed makes runs repeatable: the same seed, scale and Now give
 	// the same rows.
 	RandomSeed int64
 	// Out receives progress lines and the one-time password; nil discards.
 	Out io.Writer
-	// Now ends the history; zero means the current time.
+	// Now ends the history; zero means the start of the current hour, so
+	// runs within one hour give the same rows.
 	Now time.Time
 	// Password is what every seeded user logs in with; empty generates one.
 	Password string
@@ -112,7 +113,7 @@ func Scale(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 		o.RandomSeed = DefaultRandomSeed
 	}
 	if o.Now.IsZero() {
-		o.Now = time.Now()
+		o.Now = time.Now().Truncate(time.Hour)
 	}
 	o.Now = o.Now.UTC().Truncate(time.Microsecond)
 	if o.BcryptCost == 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opencrm/crm/internal/apptest"
+	"github.com/opencrm/crm/internal/platform/docnum"
 	"github.com/opencrm/crm/internal/platform/money"
 	"github.com/opencrm/crm/internal/pricing"
 	"github.com/opencrm/crm/internal/seed"
@@ -249,9 +250,27 @@ FROM orders o`).Scan(&orders).Error; err != nil {
 			if len(seqs) != len(maxSeen) {
 				t.Errorf("%d counters for %d (prefix, day) pairs", len(seqs), len(maxSeen))
 			}
+			latest := map[string]string{}
 			for _, s := range seqs {
 				if maxSeen[s.Prefix+"/"+s.Day] != s.Counter {
 					t.Errorf("counter %s %s = %d, highest number %d", s.Prefix, s.Day, s.Counter, maxSeen[s.Prefix+"/"+s.Day])
+				}
+				latest[s.Prefix] = max(latest[s.Prefix], s.Day)
+			}
+			// The app's own generator, on the busiest recent days, hands out
+			// numbers the seed has not used.
+			loc, _ := time.LoadLocation("Asia/Shanghai")
+			for prefix, table := range map[string]string{"SO": "orders", "HT": "contracts"} {
+				day, err := time.ParseInLocation("20060102", latest[prefix], loc)
+				if err != nil {
+					t.Fatalf("%s: no counter: %v", prefix, err)
+				}
+				n, err := docnum.New(env.App.DB).Next(ctx, prefix, day.Add(12*time.Hour), loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c := count(t, g, "SELECT COUNT(*) FROM "+table+" WHERE number = ?", n); c != 0 || !strings.HasPrefix(n, prefix+"-"+latest[prefix]) {
+					t.Errorf("next %s number %s collides (%d) or is off", prefix, n, c)
 				}
 			}
 		})
