@@ -9,6 +9,7 @@ import (
 
 	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/settings"
 )
 
 type sizes struct {
@@ -63,7 +64,14 @@ type gen struct {
 	custActive  []bool
 	custConv    []int32 // customer -> converted lead, -1 none
 	leadConv    []int32 // lead -> customer, -1 none
-	leadOwner   []int32 // -1 unowned, filled by the leads pass
+	leadOwner   []int32 // -1 unowned
+	// last done activity (unix µs, 0 none): last_followed_at of leads and
+	// customers (a contact's activity follows its customer up), and
+	// last_activity_at of opportunities
+	leadLast, custLast, oppLast []int64
+	// the recycling rules of the settings: a customer they would already
+	// have returned to the pool is seeded in the pool
+	noFollow, noDeal time.Duration
 	// per opportunity
 	oppCust []int32
 	won     []int32 // won opportunity indexes, in order
@@ -90,8 +98,16 @@ func newGen(ctx context.Context, d *db.DB, o Options) (*gen, error) {
 		orders:    scaled(fullOrders, s, 10),
 		products:  min(scaled(fullProducts, s, 20), fullProducts),
 	}
-	g.tl = newTimeline(o.Now, o.Location, historyDays)
 	conn := d.Conn(ctx)
+	vals, err := settings.NewService(d, nil).Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if g.o.Location == nil {
+		g.o.Location = vals.Timezone.Location()
+	}
+	g.noFollow, g.noDeal = vals.PoolRecycleNoFollowup.Std(), vals.PoolRecycleNoDeal.Std()
+	g.tl = newTimeline(g.o.Now, g.o.Location, historyDays)
 	if err := conn.Raw("SELECT id FROM users WHERE role = ? ORDER BY created_at, id LIMIT 1", "admin").Scan(&g.adminID).Error; err != nil {
 		return nil, fmt.Errorf("seed: find admin: %w", err)
 	}
@@ -239,6 +255,95 @@ func (g *gen) customer(c int) custPlan {
 		cp.website = fmt.Sprintf("https://www.c%d.example.com", c)
 	}
 	return cp
+}
+
+// recycled says whether the settings' recycling rules (no follow-up for
+// pool_recycle_no_followup, no deal for pool_recycle_no_deal, counted from
+// when the owner got the customer) would already have returned customer c
+// to the pool, when, and why: seeded that way, the data is what the
+// recycling sweep leaves behind, and a server started on it does not
+// recycle a large share of the customers at once. Customers with a
+// contract are locked (exempt).
+func (g *gen) recycled(c int) (time.Time, string, bool) {
+	if g.custActive[c] {
+		return time.Time{}, "", false
+	}
+	owned := g.custCreated[c]
+	var (
+		deadline time.Time
+		reason   string
+	)
+	if g.noFollow > 0 {
+		start := owned
+		if t := g.custLast[c]; t != 0 && time.UnixMicro(t).After(start) {
+			start = time.UnixMicro(t).UTC()
+		}
+		deadline, reason = start.Add(g.noFollow), "no follow-up for "+settings.Duration(g.noFollow).String()
+	}
+	if g.noDeal > 0 {
+		if d := owned.Add(g.noDeal); reason == "" || d.Before(deadline) {
+			deadline, reason = d, "no deal for "+settings.Duration(g.noDeal).String()
+		}
+	}
+	if reason == "" || g.o.Now.Before(deadline) {
+		return time.Time{}, "", false
+	}
+	return deadline, reason, true
+}
+
+// ---- leads ----
+
+type leadPlan struct {
+	name, company, title, phone, email, source, region, interest, status, reason string
+	owner                                                                        int32 // -1: in the pool
+	cust                                                                         int   // converted into, -1 none
+	created, converted                                                           time.Time
+}
+
+// lead is lead j before activities: prepare records its owner, and the
+// table pass moves a new or assigned lead with a done activity on to
+// contacted, as logging a follow-up does.
+func (g *gen) lead(j int) leadPlan {
+	r := newRNG(g.o.RandomSeed, tagLead, j)
+	l := leadPlan{created: g.tl.at(quantile(j, g.n.leads)), name: personName(&r), cust: -1}
+	p := g.province(&r)
+	l.region = p.name
+	l.company = pick(&r, p.cities) + pick(&r, brandWords) + industries[r.intn(len(industries))].word + "有限公司"
+	l.phone = mobile(&r)
+	if r.chance(0.5) {
+		l.email = fmt.Sprintf("l%d@lead%d.example.com", j, j%9973)
+	}
+	cat := productCategories[r.intn(len(productCategories))]
+	l.interest = pick(&r, cat.items)
+	l.source = pick(&r, []string{"web_form", "web_form", "phone", "import", "exhibition", "referral", "api", "manual", "other"})
+	l.title = pick(&r, titles)
+	l.owner = g.pickRep(&r)
+	now := g.o.Now
+	switch {
+	case g.leadConv[j] >= 0:
+		c := int(g.leadConv[j])
+		l.status, l.company, l.cust = "converted", g.custName[c], c
+		l.owner = g.custOwner[c]
+		ca := g.custCreated[c]
+		if ca.Before(l.created) {
+			ca = l.created
+		}
+		l.converted = minTime(ca.Add(time.Hour), now)
+	case now.Sub(l.created) < 7*24*time.Hour:
+		l.status = pick(&r, []string{"new", "new", "assigned", "contacted"})
+	default:
+		l.status = pick(&r, []string{"contacted", "contacted", "qualified", "disqualified", "disqualified", "assigned", "new"})
+	}
+	if l.status == "disqualified" {
+		l.reason = pick(&r, []string{"无预算", "联系不上", "非目标客户", "重复线索"})
+	}
+	if l.status == "new" && r.chance(0.5) {
+		l.owner = -1 // waiting in the pool for routing
+	}
+	if g.leadLast != nil && g.leadLast[j] != 0 && (l.status == "new" || l.status == "assigned") {
+		l.status = "contacted"
+	}
+	return l
 }
 
 // ---- opportunities ----
@@ -587,6 +692,9 @@ func (g *gen) prepare() {
 		r := newRNG(g.o.RandomSeed, tagOpp, k)
 		g.oppCust[k] = int32(before(&r, quantile(k, n.opps), n.customers))
 	}
+	for j := 0; j < n.leads; j++ {
+		g.leadOwner[j] = g.lead(j).owner
+	}
 	g.orderSeq = make([]int32, n.orders)
 	g.contractSeq = make([]int32, n.orders)
 	so, ht := map[string]int32{}, map[string]int32{}
@@ -600,6 +708,26 @@ func (g *gen) prepare() {
 			ht[d]++
 			g.contractSeq[o] = ht[d]
 			g.custActive[p.cust] = true
+		}
+	}
+	g.leadLast, g.custLast, g.oppLast = make([]int64, n.leads), make([]int64, n.customers), make([]int64, n.opps)
+	later := func(xs []int64, i int, t time.Time) {
+		if us := t.UnixMicro(); us > xs[i] {
+			xs[i] = us
+		}
+	}
+	for a := 0; a < n.acts; a++ {
+		p := g.activity(a)
+		if p.status != "done" {
+			continue
+		}
+		switch p.relType {
+		case "lead":
+			later(g.leadLast, p.rel, p.done)
+		case "opportunity":
+			later(g.oppLast, p.rel, p.done)
+		default:
+			later(g.custLast, p.rel, p.done)
 		}
 	}
 	for d, c := range so {
@@ -617,7 +745,6 @@ type tableGen struct {
 }
 
 func (g *gen) tables() []tableGen {
-	now := g.o.Now
 	created := g.tl.at(0).Add(-24 * time.Hour)
 	hist := func(cols ...string) []string { return cols }
 	return []tableGen{
@@ -657,8 +784,8 @@ func (g *gen) tables() []tableGen {
 			return nil
 		}},
 		{"customers", hist("id", "name", "industry", "size", "potential", "level", "region", "address", "phone", "email",
-			"website", "source", "lifecycle_stage", "owner_id", "owned_since", "created_by", "created_at", "updated_at",
-			"version", "phone_norm", "email_norm", "name_norm"), func(emit emitFunc) error {
+			"website", "source", "lifecycle_stage", "owner_id", "locked", "owned_since", "last_followed_at", "created_by",
+			"created_at", "updated_at", "version", "phone_norm", "email_norm", "name_norm"), func(emit emitFunc) error {
 			for c := 0; c < g.n.customers; c++ {
 				p := g.customer(c)
 				stage := "prospect"
@@ -666,12 +793,37 @@ func (g *gen) tables() []tableGen {
 					stage = "active"
 				}
 				k := dedupe.Keys(p.phone, p.email, p.name)
-				owner := g.userID(int(g.custOwner[c]))
 				at := g.custCreated[c]
+				var owner, ownedSince, last any = g.userID(int(g.custOwner[c])), at, nil
+				upd, version := at, int64(1)
+				if t := g.custLast[c]; t != 0 {
+					lt := time.UnixMicro(t).UTC()
+					last, upd = lt, lt
+				}
+				if when, _, pooled := g.recycled(c); pooled {
+					owner, ownedSince, version = nil, nil, 2
+					if when.After(upd) {
+						upd = when
+					}
+				}
+				// A customer with a signed contract is locked to its owner
+				// (key account), which keeps it out of recycling.
 				if err := emit(makeID(tagCustomer, c), p.name, p.industry, p.size, p.potential, p.level, p.region,
-					p.address, p.phone, p.email, p.website, p.source, stage, owner, at, owner, at, at, int64(1),
-					k.Phone, k.Email, k.Company); err != nil {
+					p.address, p.phone, p.email, p.website, p.source, stage, owner, g.custActive[c], ownedSince, last,
+					g.userID(int(g.custOwner[c])), at, upd, version, k.Phone, k.Email, k.Company); err != nil {
 					return err
+				}
+			}
+			return nil
+		}},
+		{"customer_ownership_events", hist("id", "customer_id", "action", "from_user_id", "to_user_id", "reason",
+			"actor_type", "actor_id", "created_at"), func(emit emitFunc) error {
+			for c := 0; c < g.n.customers; c++ {
+				if when, reason, pooled := g.recycled(c); pooled {
+					if err := emit(makeID(tagCustomer+100, c), makeID(tagCustomer, c), "recycle",
+						g.userID(int(g.custOwner[c])), nil, reason, "system", "system", when); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
@@ -702,71 +854,42 @@ func (g *gen) tables() []tableGen {
 			}},
 		{"leads", hist("id", "name", "company", "title", "phone", "email", "source", "region", "product_interest",
 			"status", "owner_id", "created_by", "created_at", "updated_at", "version", "assigned_at", "disqualify_reason",
-			"phone_norm", "email_norm", "company_norm", "customer_id", "contact_id", "converted_at", "converted_by"),
-			func(emit emitFunc) error {
-				for j := 0; j < g.n.leads; j++ {
-					r := newRNG(g.o.RandomSeed, tagLead, j)
-					at := g.tl.at(quantile(j, g.n.leads))
-					name := personName(&r)
-					p := g.province(&r)
-					company := pick(&r, p.cities) + pick(&r, brandWords) + industries[r.intn(len(industries))].word + "有限公司"
-					phone := mobile(&r)
-					email := ""
-					if r.chance(0.5) {
-						email = fmt.Sprintf("l%d@lead%d.example.com", j, j%9973)
-					}
-					cat := productCategories[r.intn(len(productCategories))]
-					interest := pick(&r, cat.items)
-					source := pick(&r, []string{"web_form", "web_form", "phone", "import", "exhibition", "referral", "api", "manual", "other"})
-					owner := g.pickRep(&r)
-					var (
-						status, reason            = "", ""
-						custID, contactID, convAt any
-						convBy                    = ""
-						ownerID, assignedAt       any
-					)
-					age := now.Sub(at)
-					switch {
-					case g.leadConv[j] >= 0:
-						c := int(g.leadConv[j])
-						status, company = "converted", g.custName[c]
-						owner = g.custOwner[c]
-						custID, contactID = makeID(tagCustomer, c), makeID(tagContact, c*4)
-						ca := g.custCreated[c]
-						if ca.Before(at) {
-							ca = at
-						}
-						convAt, convBy = minTime(ca.Add(time.Hour), now), g.userID(int(owner))
-					case age < 7*24*time.Hour:
-						status = pick(&r, []string{"new", "new", "assigned", "contacted"})
-					default:
-						status = pick(&r, []string{"contacted", "contacted", "qualified", "disqualified", "disqualified", "assigned", "new"})
-					}
-					if status == "disqualified" {
-						reason = pick(&r, []string{"无预算", "联系不上", "非目标客户", "重复线索"})
-					}
-					if status == "new" && r.chance(0.5) {
-						owner = -1 // waiting in the pool for routing
-					}
-					g.leadOwner[j] = owner
-					if owner >= 0 {
-						ownerID, assignedAt = g.userID(int(owner)), at
-						if int(owner) == g.summaryRep && len(g.repLeads) < 100 {
-							g.repLeads = append(g.repLeads, makeID(tagLead, j))
-						}
-					}
-					k := dedupe.Keys(phone, email, company)
-					if err := emit(makeID(tagLead, j), name, company, pick(&r, titles), phone, email, source, p.name, interest,
-						status, ownerID, g.adminID, at, at, int64(1), assignedAt, reason, k.Phone, k.Email, k.Company,
-						custID, contactID, convAt, convBy); err != nil {
-						return err
+			"phone_norm", "email_norm", "company_norm", "customer_id", "contact_id", "converted_at", "converted_by",
+			"last_followed_at"), func(emit emitFunc) error {
+			for j := 0; j < g.n.leads; j++ {
+				l := g.lead(j)
+				var custID, contactID, convAt, ownerID, assignedAt, last any
+				convBy := ""
+				if l.cust >= 0 {
+					custID, contactID = makeID(tagCustomer, l.cust), makeID(tagContact, l.cust*4)
+					convAt, convBy = l.converted, g.userID(int(l.owner))
+				}
+				upd := l.created
+				if t := g.leadLast[j]; t != 0 {
+					lt := time.UnixMicro(t).UTC()
+					last, upd = lt, lt
+				}
+				if l.owner >= 0 {
+					ownerID, assignedAt = g.userID(int(l.owner)), l.created
+					if int(l.owner) == g.summaryRep && len(g.repLeads) < 100 {
+						g.repLeads = append(g.repLeads, makeID(tagLead, j))
 					}
 				}
-				return nil
-			}},
+				if !l.converted.IsZero() && l.converted.After(upd) {
+					upd = l.converted
+				}
+				k := dedupe.Keys(l.phone, l.email, l.company)
+				if err := emit(makeID(tagLead, j), l.name, l.company, l.title, l.phone, l.email, l.source, l.region,
+					l.interest, l.status, ownerID, g.adminID, l.created, upd, int64(1), assignedAt, l.reason,
+					k.Phone, k.Email, k.Company, custID, contactID, convAt, convBy, last); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 		{"opportunities", hist("id", "name", "customer_id", "contact_id", "pipeline_id", "stage_id", "amount", "currency",
 			"expected_close_date", "source", "owner_id", "status", "stage_entered_at", "stage_entry_id", "closed_at",
-			"lost_reason", "created_by", "created_at", "updated_at", "version"), func(emit emitFunc) error {
+			"lost_reason", "last_activity_at", "created_by", "created_at", "updated_at", "version"), func(emit emitFunc) error {
 			for k := 0; k < g.n.opps; k++ {
 				p := g.opp(k)
 				owner := g.userID(int(g.custOwner[p.cust]))
@@ -776,9 +899,13 @@ func (g *gen) tables() []tableGen {
 					upd = p.closed
 				}
 				name := shortName(g.custName[p.cust]) + p.product + "项目"
+				var lastAct any
+				if t := g.oppLast[k]; t != 0 {
+					lastAct = time.UnixMicro(t).UTC()
+				}
 				if err := emit(makeID(tagOpp, k), name, makeID(tagCustomer, p.cust), makeID(tagContact, p.cust*4),
 					g.pipelineID, p.path[last].id, p.amount, "CNY", p.expected, p.source, owner, p.status,
-					p.entered[last], makeID(tagEntry, k*8+last), nullTime(p.closed), p.lost, owner, p.created, upd,
+					p.entered[last], makeID(tagEntry, k*8+last), nullTime(p.closed), p.lost, lastAct, owner, p.created, upd,
 					int64(1+last)); err != nil {
 					return err
 				}
@@ -953,73 +1080,97 @@ func shortName(s string) string {
 	return s
 }
 
-// activities: calls, visits, meetings... about leads, customers, contacts
-// and opportunities created before them, owned by the record's owner; most
-// done (with done_at), some cancelled, recent and upcoming ones planned.
-func (g *gen) activities(emit emitFunc) error {
+type actPlan struct {
+	typ, subject, relType, status string
+	rel                           int // index of the related lead, opportunity or customer (also for a contact)
+	owner                         int32
+	start, end, created, upd      time.Time
+	done, cancelled               time.Time
+}
+
+// activity a: a call, visit, meeting... about a lead, customer, contact or
+// opportunity created before it, owned by that record's owner; most done
+// (with done_at), some cancelled, recent and upcoming ones planned.
+func (g *gen) activity(a int) actPlan {
 	now := g.o.Now
-	types := []string{"call", "visit", "meeting", "demo", "email", "task"}
-	typeCum := []float64{0.4, 0.55, 0.7, 0.75, 0.9, 1}
+	r := newRNG(g.o.RandomSeed, tagAct, a)
+	u := quantile(a, g.n.acts)
+	p := actPlan{start: g.tl.at(u), owner: -1}
+	p.typ = actTypes[r.weighted(actTypeCum)]
+	switch x := r.float(); {
+	case x < 0.35:
+		j := before(&r, u, g.n.leads)
+		if p.owner = g.leadOwner[j]; p.owner >= 0 {
+			p.relType, p.rel = "lead", j
+		}
+	case x < 0.6:
+		k := before(&r, u, g.n.opps)
+		p.relType, p.rel, p.owner = "opportunity", k, g.custOwner[g.oppCust[k]]
+	case x < 0.65:
+		c := before(&r, u, g.n.customers)
+		p.relType, p.rel, p.owner = "contact", c, g.custOwner[c]
+	}
+	if p.owner < 0 {
+		c := before(&r, u, g.n.customers)
+		p.relType, p.rel, p.owner = "customer", c, g.custOwner[c]
+	}
+	p.status = "done"
+	p.created = p.start.Add(-time.Duration(r.intn(72)) * time.Hour)
+	switch {
+	case r.chance(0.02):
+		// upcoming: planned within the next 30 days
+		p.start = now.Add(time.Duration(r.float() * float64(30*24*time.Hour))).Truncate(time.Microsecond)
+		p.created = now.Add(-time.Duration(r.intn(240)) * time.Hour).Truncate(time.Microsecond)
+		p.status = "planned"
+	case now.Sub(p.start) < 3*24*time.Hour && r.chance(0.4):
+		p.status = "planned" // overdue
+	case r.chance(0.04):
+		p.status = "cancelled"
+	}
+	dur := time.Duration(15+r.intn(6)*15) * time.Minute
+	if p.typ == "visit" || p.typ == "meeting" {
+		dur = time.Duration(1+r.intn(3)) * time.Hour
+	}
+	p.end = p.start.Add(dur)
+	p.upd = p.created
+	switch p.status {
+	case "done":
+		p.done = minTime(p.end, now)
+		p.upd = p.done
+	case "cancelled":
+		t := minTime(p.start.Add(-time.Hour), now)
+		if t.Before(p.created) {
+			t = p.created
+		}
+		p.cancelled, p.upd = t, t
+	}
+	subjects := activitySubjects[p.typ]
+	p.subject = subjects[r.intn(len(subjects))]
+	return p
+}
+
+var (
+	actTypes   = []string{"call", "visit", "meeting", "demo", "email", "task"}
+	actTypeCum = []float64{0.4, 0.55, 0.7, 0.75, 0.9, 1}
+)
+
+func (g *gen) activities(emit emitFunc) error {
 	for a := 0; a < g.n.acts; a++ {
-		r := newRNG(g.o.RandomSeed, tagAct, a)
-		u := quantile(a, g.n.acts)
-		start := g.tl.at(u)
-		typ := types[r.weighted(typeCum)]
-		var relType, relID string
-		var owner int32 = -1
-		switch x := r.float(); {
-		case x < 0.35:
-			j := before(&r, u, g.n.leads)
-			if owner = g.leadOwner[j]; owner >= 0 {
-				relType, relID = "lead", makeID(tagLead, j)
-			}
-		case x < 0.6:
-			k := before(&r, u, g.n.opps)
-			c := g.oppCust[k]
-			relType, relID, owner = "opportunity", makeID(tagOpp, k), g.custOwner[c]
-		case x < 0.65:
-			c := before(&r, u, g.n.customers)
-			relType, relID, owner = "contact", makeID(tagContact, c*4), g.custOwner[c]
+		p := g.activity(a)
+		var relID string
+		switch p.relType {
+		case "lead":
+			relID = makeID(tagLead, p.rel)
+		case "opportunity":
+			relID = makeID(tagOpp, p.rel)
+		case "contact":
+			relID = makeID(tagContact, p.rel*4)
+		default:
+			relID = makeID(tagCustomer, p.rel)
 		}
-		if owner < 0 {
-			c := before(&r, u, g.n.customers)
-			relType, relID, owner = "customer", makeID(tagCustomer, c), g.custOwner[c]
-		}
-		status := "done"
-		created := start.Add(-time.Duration(r.intn(72)) * time.Hour)
-		switch {
-		case r.chance(0.02):
-			// upcoming: planned within the next 30 days
-			start = now.Add(time.Duration(r.float() * float64(30*24*time.Hour))).Truncate(time.Microsecond)
-			created = now.Add(-time.Duration(r.intn(240)) * time.Hour).Truncate(time.Microsecond)
-			status = "planned"
-		case now.Sub(start) < 3*24*time.Hour && r.chance(0.4):
-			status = "planned" // overdue
-		case r.chance(0.04):
-			status = "cancelled"
-		}
-		dur := time.Duration(15+r.intn(6)*15) * time.Minute
-		if typ == "visit" || typ == "meeting" {
-			dur = time.Duration(1+r.intn(3)) * time.Hour
-		}
-		end := start.Add(dur)
-		var doneAt, cancelledAt any
-		upd := created
-		switch status {
-		case "done":
-			t := minTime(end, now)
-			doneAt, upd = t, t
-		case "cancelled":
-			t := minTime(start.Add(-time.Hour), now)
-			if t.Before(created) {
-				t = created
-			}
-			cancelledAt, upd = t, t
-		}
-		subjects := activitySubjects[typ]
-		oid := g.userID(int(owner))
-		if err := emit(makeID(tagAct, a), typ, subjects[r.intn(len(subjects))], relType, relID, oid, status, start, end,
-			doneAt, cancelledAt, oid, created, upd, int64(1)); err != nil {
+		oid := g.userID(int(p.owner))
+		if err := emit(makeID(tagAct, a), p.typ, p.subject, p.relType, relID, oid, p.status, p.start, p.end,
+			nullTime(p.done), nullTime(p.cancelled), oid, p.created, p.upd, int64(1)); err != nil {
 			return err
 		}
 	}

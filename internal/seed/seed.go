@@ -21,7 +21,6 @@ import (
 
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/secret"
-	"github.com/opencrm/crm/internal/settings"
 )
 
 // Options steer a run.
@@ -118,13 +117,6 @@ func Scale(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 	o.Now = o.Now.UTC().Truncate(time.Microsecond)
 	if o.BcryptCost == 0 {
 		o.BcryptCost = 10
-	}
-	if o.Location == nil {
-		v, err := settings.NewService(d, nil).Current(ctx)
-		if err != nil {
-			return Summary{}, err
-		}
-		o.Location = v.Timezone.Location()
 	}
 	if err := checkEmpty(ctx, d); err != nil {
 		return Summary{}, err

@@ -36,6 +36,13 @@ func count(t *testing.T, g *gorm.DB, q string, args ...any) int64 {
 	return n
 }
 
+// owned is true when customer c belongs to the user in col, or did until
+// the recycling rule returned it to the pool.
+func owned(col string) string {
+	return "(c.owner_id = " + col + " OR (c.owner_id IS NULL AND EXISTS (SELECT 1 FROM customer_ownership_events e " +
+		"WHERE e.customer_id = c.id AND e.action = 'recycle' AND e.from_user_id = " + col + ")))"
+}
+
 func TestScale(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
@@ -83,22 +90,22 @@ func TestScale(t *testing.T) {
 		t.Run("references resolve and owners sit in teams", func(t *testing.T) {
 			orphans := map[string]string{
 				"lead owner":          "SELECT COUNT(*) FROM leads l WHERE owner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = l.owner_id AND u.role = 'rep' AND u.team_id IS NOT NULL)",
-				"lead customer":       "SELECT COUNT(*) FROM leads l WHERE customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id AND c.owner_id = l.owner_id)",
+				"lead customer":       "SELECT COUNT(*) FROM leads l WHERE customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id AND " + owned("l.owner_id") + ")",
 				"lead contact":        "SELECT COUNT(*) FROM leads l WHERE contact_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = l.contact_id AND c.customer_id = l.customer_id)",
-				"customer owner":      "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.owner_id AND u.role = 'rep' AND u.team_id IS NOT NULL)",
+				"customer owner":      "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.owner_id AND u.role = 'rep' AND u.team_id IS NOT NULL) AND NOT (c.owner_id IS NULL AND c.owned_since IS NULL AND NOT c.locked AND EXISTS (SELECT 1 FROM customer_ownership_events e JOIN users u ON u.id = e.from_user_id WHERE e.customer_id = c.id AND e.action = 'recycle' AND e.to_user_id IS NULL))",
 				"contact customer":    "SELECT COUNT(*) FROM contacts x WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = x.customer_id)",
-				"opp customer":        "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.owner_id = o.owner_id)",
+				"opp customer":        "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND " + owned("o.owner_id") + ")",
 				"opp contact":         "SELECT COUNT(*) FROM opportunities o WHERE contact_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = o.contact_id AND c.customer_id = o.customer_id)",
 				"opp stage":           "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM pipeline_stages s WHERE s.id = o.stage_id AND s.pipeline_id = o.pipeline_id)",
 				"opp current entry":   "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM opportunity_stage_entries e WHERE e.id = o.stage_entry_id AND e.opportunity_id = o.id AND e.stage_id = o.stage_id AND e.left_at IS NULL AND e.entered_at = o.stage_entered_at)",
 				"entry opp":           "SELECT COUNT(*) FROM opportunity_stage_entries e WHERE NOT EXISTS (SELECT 1 FROM opportunities o WHERE o.id = e.opportunity_id)",
 				"activity owner":      "SELECT COUNT(*) FROM activities a WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = a.owner_id AND u.team_id IS NOT NULL)",
 				"activity lead":       "SELECT COUNT(*) FROM activities a WHERE related_type = 'lead' AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = a.related_id AND l.owner_id = a.owner_id)",
-				"activity customer":   "SELECT COUNT(*) FROM activities a WHERE related_type = 'customer' AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = a.related_id AND c.owner_id = a.owner_id)",
+				"activity customer":   "SELECT COUNT(*) FROM activities a WHERE related_type = 'customer' AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = a.related_id AND " + owned("a.owner_id") + ")",
 				"activity contact":    "SELECT COUNT(*) FROM activities a WHERE related_type = 'contact' AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = a.related_id)",
 				"activity opp":        "SELECT COUNT(*) FROM activities a WHERE related_type = 'opportunity' AND NOT EXISTS (SELECT 1 FROM opportunities o WHERE o.id = a.related_id AND o.owner_id = a.owner_id)",
 				"activity type":       "SELECT COUNT(*) FROM activities WHERE related_type NOT IN ('lead','customer','contact','opportunity') OR type NOT IN ('call','visit','meeting','demo','email','task')",
-				"order customer":      "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.owner_id = o.owner_id)",
+				"order customer":      "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND " + owned("o.owner_id") + ")",
 				"order opp":           "SELECT COUNT(*) FROM orders o WHERE opportunity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM opportunities p WHERE p.id = o.opportunity_id AND p.status = 'won' AND p.customer_id = o.customer_id)",
 				"order contract":      "SELECT COUNT(*) FROM orders o WHERE contract_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.id = o.contract_id AND c.order_id = o.id)",
 				"item order":          "SELECT COUNT(*) FROM document_items i WHERE doc_type <> 'order' OR NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = i.doc_id)",
@@ -216,6 +223,116 @@ FROM orders o`).Scan(&orders).Error; err != nil {
 				if o.PaymentStatus != want {
 					t.Errorf("order %s: payment_status %s, received %d of %d", o.ID, o.PaymentStatus, rec, o.Total)
 				}
+			}
+		})
+
+		t.Run("follow-ups and the recycling rules are in their steady state", func(t *testing.T) {
+			type act struct {
+				RelatedType, RelatedID string
+				DoneAt                 *time.Time
+			}
+			var acts []act
+			if err := g.Raw("SELECT related_type, related_id, done_at FROM activities WHERE status = 'done'").Scan(&acts).Error; err != nil {
+				t.Fatal(err)
+			}
+			contactOf := map[string]string{}
+			var contacts []struct{ ID, CustomerID string }
+			g.Raw("SELECT id, customer_id FROM contacts").Scan(&contacts)
+			for _, c := range contacts {
+				contactOf[c.ID] = c.CustomerID
+			}
+			// The brute force: what logging each done activity would have left.
+			last := map[string]time.Time{}
+			for _, a := range acts {
+				key := a.RelatedType + "/" + a.RelatedID
+				if a.RelatedType == "contact" {
+					key = "customer/" + contactOf[a.RelatedID]
+				}
+				if a.DoneAt.After(last[key]) {
+					last[key] = *a.DoneAt
+				}
+			}
+			check := func(kind, q string) {
+				var rows []struct {
+					ID     string
+					Last   *time.Time
+					Status string
+				}
+				if err := g.Raw(q).Scan(&rows).Error; err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rows {
+					want, ok := last[kind+"/"+r.ID]
+					if ok != (r.Last != nil) || (ok && !want.Equal(*r.Last)) {
+						t.Fatalf("%s %s: last follow-up %v, activities say %v", kind, r.ID, r.Last, want)
+					}
+					if ok && (r.Status == "new" || r.Status == "assigned") {
+						t.Errorf("lead %s followed up but still %s", r.ID, r.Status)
+					}
+				}
+			}
+			check("lead", "SELECT id, last_followed_at AS last, status FROM leads")
+			check("customer", "SELECT id, last_followed_at AS last, '' AS status FROM customers")
+			check("opportunity", "SELECT id, last_activity_at AS last, '' AS status FROM opportunities")
+
+			// Owned customers are not due for recycling under the settings;
+			// those in the pool were due when the history ends.
+			vals, err := env.App.Settings.Current(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			noFollow, noDeal := vals.PoolRecycleNoFollowup.Std(), vals.PoolRecycleNoDeal.Std()
+			var custs []struct {
+				ID             string
+				OwnerID        *string
+				Locked         bool
+				CreatedAt      time.Time
+				OwnedSince     *time.Time
+				LastFollowedAt *time.Time
+				Contracts      int
+			}
+			if err := g.Raw(`SELECT id, owner_id, locked, created_at, owned_since, last_followed_at,
+(SELECT COUNT(*) FROM contracts x WHERE x.customer_id = customers.id) AS contracts FROM customers`).Scan(&custs).Error; err != nil {
+				t.Fatal(err)
+			}
+			pool, soon := 0, 0
+			checked := time.Now()
+			for _, c := range custs {
+				since := c.CreatedAt
+				if c.OwnedSince != nil {
+					since = *c.OwnedSince
+				}
+				idle := since
+				if c.LastFollowedAt != nil && c.LastFollowedAt.After(idle) {
+					idle = *c.LastFollowedAt
+				}
+				deadline := idle.Add(noFollow)
+				if d := since.Add(noDeal); d.Before(deadline) {
+					deadline = d
+				}
+				switch {
+				case c.OwnerID == nil:
+					pool++
+					if c.Contracts > 0 || now.Before(deadline) {
+						t.Errorf("customer %s is in the pool but has %d contracts or is not due (%v)", c.ID, c.Contracts, deadline)
+					}
+				case c.Locked != (c.Contracts > 0):
+					t.Errorf("customer %s: locked %v with %d contracts", c.ID, c.Locked, c.Contracts)
+				case !c.Locked && !now.Before(deadline):
+					t.Errorf("customer %s owned but due for recycling since %v", c.ID, deadline)
+				case !c.Locked && !checked.Before(deadline):
+					soon++ // came due between the seed and now
+				}
+			}
+			if pool == 0 || pool == len(custs) {
+				t.Errorf("%d of %d customers in the pool", pool, len(custs))
+			}
+			res, err := env.App.Customer.RecycleSweep(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Details["recycled"] > soon {
+				t.Errorf("the recycling sweep returned %d customers to the pool right after seeding", res.Details["recycled"])
 			}
 		})
 
