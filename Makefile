@@ -13,7 +13,7 @@ BENCHTIME ?= 2s
 
 include Makefile.docs
 
-.PHONY: help run build test bench migrate seed fmt vet
+.PHONY: help run build test bench migrate seed seed-scale fmt vet
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ migrate: ## apply database migrations and exit
 
 seed: ## load the demo organisation (crm seed --demo) into an empty database
 	$(GO) run ./cmd/crm seed --demo
+
+SCALE ?= 1
+seed-scale: ## generate a large data set (crm seed --scale $(SCALE)) into an empty database
+	$(GO) run ./cmd/crm seed --scale $(SCALE)
 
 fmt: ## gofmt every Go file
 	$(GO) fmt ./...

@@ -27,6 +27,7 @@ import (
 	"github.com/opencrm/crm/internal/app"
 	"github.com/opencrm/crm/internal/migrations"
 	"github.com/opencrm/crm/internal/platform/config"
+	"github.com/opencrm/crm/internal/seed"
 )
 
 const usage = `Usage: crm <command> [flags]
@@ -37,6 +38,9 @@ Commands:
   worker         run only the queue worker and sweep scheduler (scale out)
   migrate        apply database migrations and exit
   seed --demo    load demo teams, users and leads into an empty database
+  seed --scale N generate a large realistic data set (N=1: 1M leads, 5M
+                 activities...; 0.001 for a quick one) into an empty
+                 database; --random-seed S makes it repeatable
   help           show this text
 
 Configuration comes from CRM_* environment variables over
@@ -85,11 +89,13 @@ func run(ctx context.Context, cmd string, args []string) error {
 	case "seed":
 		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 		demo := fs.Bool("demo", false, "load demo teams, users and leads")
+		scale := fs.Float64("scale", 0, "generate a large data set: 1 = full size, 0.001 for tests")
+		rseed := fs.Int64("random-seed", seed.DefaultRandomSeed, "seed of the generator, for repeatable runs")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		if !*demo {
-			return fmt.Errorf("seed: nothing to do; use --demo")
+		if *demo == (*scale != 0) {
+			return fmt.Errorf("seed: use either --demo or --scale N")
 		}
 		a, err := app.Open(ctx, cfg, log)
 		if err != nil {
@@ -99,7 +105,12 @@ func run(ctx context.Context, cmd string, args []string) error {
 		if err := a.Bootstrap(ctx, os.Stdout); err != nil {
 			return err
 		}
-		return a.SeedDemo(ctx, os.Stdout)
+		if *demo {
+			return a.SeedDemo(ctx, os.Stdout)
+		}
+		_, err = seed.Scale(ctx, a.DB, seed.Options{Scale: *scale, RandomSeed: *rseed, Out: os.Stdout,
+			BcryptCost: cfg.BcryptCost})
+		return err
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
