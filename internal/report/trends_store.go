@@ -34,6 +34,9 @@ func bucketExpr(d *db.DB, col string, bks []Bucket) (string, []any) {
 		}
 		return "(width_bucket(" + col + ", ARRAY[" + strings.Join(ph, ", ") + "]) - 1)", args
 	}
+	if len(bks) == 1 {
+		return "0", nil
+	}
 	var sb strings.Builder
 	sb.WriteString("(CASE")
 	for i, b := range bks[1:] {
