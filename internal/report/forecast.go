@@ -104,7 +104,8 @@ func (s *PerfService) Forecast(ctx context.Context, q ForecastQuery) (*Forecast,
 	if err != nil {
 		return nil, err
 	}
-	a, ids := authz.ActorFrom(ctx), userIDs(sub.users)
+	a := authz.ActorFrom(ctx)
+	ids := reportOwners(a, PerfQuery{TeamID: q.TeamID, UserID: q.UserID}, sub.users)
 
 	// Won amounts per month from the earliest a projection looks at
 	// through the last month shown.
@@ -227,13 +228,13 @@ type openCell struct {
 // probability >= 50 and < 80.
 func (s *perfStore) openByMonth(ctx context.Context, a *authz.Actor, ids []string, curStart, curKey, horizon string) (map[string]openCell, error) {
 	out := map[string]openCell{}
-	if len(ids) == 0 {
+	if ids != nil && len(ids) == 0 {
 		return out, nil
 	}
 	var rows []openCell
 	err := s.db.Conn(ctx).Table("opportunities AS o").Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
 		Where("o.status = 'open' AND o.deleted_at IS NULL AND o.expected_close_date IS NOT NULL AND o.expected_close_date < ?", horizon).
-		Where("o.owner_id IN ?", ids).Scopes(authz.Scope(a, "o.owner_id")).
+		Scopes(ownedBy(a, "o.owner_id", ids)).
 		Select("CASE WHEN o.expected_close_date < ? THEN ? ELSE SUBSTR(o.expected_close_date, 1, 7) END AS mon, "+
 			"SUM(o.amount) AS amount, SUM((o.amount * s.probability + 50) / 100) AS weighted, "+
 			"SUM(CASE WHEN s.probability >= 80 THEN o.amount ELSE 0 END) AS commit_amt, "+

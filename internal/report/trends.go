@@ -120,7 +120,8 @@ func (s *PerfService) Trends(ctx context.Context, q TrendsQuery) (*Trends, error
 	}
 	out.Range = rng
 	out.Buckets = cutBuckets(rng, out.Interval, sub.loc)
-	cells, err := s.store.trendCells(ctx, authz.ActorFrom(ctx), out.Metric, out.GroupBy, userIDs(sub.users), out.Buckets)
+	a := authz.ActorFrom(ctx)
+	cells, err := s.store.trendCells(ctx, a, out.Metric, out.GroupBy, reportOwners(a, pq, sub.users), out.Buckets)
 	if err != nil {
 		return nil, err
 	}

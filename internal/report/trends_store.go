@@ -122,11 +122,32 @@ func trendSource(metric, groupBy string) (trendSrc, bool) {
 	return s, true
 }
 
-// trendCells sums metric per group and bucket for the owners ids, inside
-// a's scope, in SQL: one grouped query with indexable range predicates on
-// the metric's timestamp. new_customers has its own query.
+// reportOwners is the owners a report covers: nil when that is everyone
+// in the caller's scope unfiltered (an admin without team_id or user_id),
+// which spares the database a list of every user; else the users.
+func reportOwners(a *authz.Actor, q PerfQuery, users []reportUser) []string {
+	if a.SeesAll() && q.TeamID == "" && q.UserID == "" {
+		return nil
+	}
+	return userIDs(users)
+}
+
+// ownedBy limits a query to the caller's scope and, unless ids is nil, to
+// the owners ids, judged by col.
+func ownedBy(a *authz.Actor, col string, ids []string) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		if ids != nil {
+			q = q.Where(col+" IN ?", ids)
+		}
+		return q.Scopes(authz.Scope(a, col))
+	}
+}
+
+// trendCells sums metric per group and bucket for the owners ids (nil:
+// all), inside a's scope, in SQL: one grouped query with indexable range
+// predicates on the metric's timestamp. new_customers has its own query.
 func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, groupBy string, ids []string, bks []Bucket) ([]trendCell, error) {
-	if len(ids) == 0 || len(bks) == 0 {
+	if ids != nil && len(ids) == 0 || len(bks) == 0 {
 		return nil, nil
 	}
 	if metric == "new_customers" {
@@ -150,7 +171,7 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	}
 	var out []trendCell
 	err := q.Where(src.at+" >= ? AND "+src.at+" < ?", bks[0].Start, bks[len(bks)-1].End).
-		Where(src.owner+" IN ?", ids).Scopes(authz.Scope(a, src.owner)).
+		Scopes(ownedBy(a, src.owner, ids)).
 		Select(grp+" AS grp, "+bexpr+" AS bkt, "+src.value+" AS n", bargs...).
 		Group(group).Scan(&out).Error
 	if err != nil {
@@ -176,11 +197,11 @@ func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupB
 	events := func() *gorm.DB {
 		created := conn.Table("customers AS c").Select("c.id AS cid, "+grp+" AS grp, c.created_at AS at").
 			Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
-			Where("c.owner_id IN ?", ids).Scopes(authz.Scope(a, "c.owner_id"))
+			Scopes(ownedBy(a, "c.owner_id", ids))
 		converted := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
 			Select("c.id AS cid, "+grp+" AS grp, l.converted_at AS at").
 			Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end).
-			Where("c.owner_id IN ?", ids).Scopes(authz.Scope(a, "c.owner_id"))
+			Scopes(ownedBy(a, "c.owner_id", ids))
 		return conn.Table("(? UNION ALL ?) AS ev", created, converted)
 	}
 	bexpr, bargs := bucketExpr(s.db, "ev.at", bks)
