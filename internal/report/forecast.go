@@ -16,9 +16,9 @@ const ForecastMethod = "seasonal_index_x_level"
 
 // Month kinds of the forecast.
 const (
-	MonthPast    = "past"
-	MonthCurrent = "current"
-	MonthFuture  = "future"
+	ForecastPast    = "past"
+	ForecastCurrent = "current"
+	ForecastFuture  = "future"
 )
 
 // Forecast parameter bounds and defaults.
@@ -28,7 +28,7 @@ const (
 	defaultForecastHistory = 12
 	maxForecastHistory     = 36
 	// seasonYears is how many years back the seasonal index looks.
-	seasonYears = 3
+	fcSeasonYears = 3
 )
 
 // ForecastQuery is the forecast's parameters, as given.
@@ -86,8 +86,8 @@ func (s *PerfService) Forecast(ctx context.Context, q ForecastQuery) (*Forecast,
 		return nil, err
 	}
 	var v validate.V
-	months := intParam(&v, "months", q.Months, defaultForecastMonths, 1, maxForecastMonths)
-	history := intParam(&v, "history", q.History, defaultForecastHistory, 0, maxForecastHistory)
+	months := fcIntParam(&v, "months", q.Months, defaultForecastMonths, 1, maxForecastMonths)
+	history := fcIntParam(&v, "history", q.History, defaultForecastHistory, 0, maxForecastHistory)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (s *PerfService) Forecast(ctx context.Context, q ForecastQuery) (*Forecast,
 	}
 	loc := vals.Timezone.Location()
 	now := time.Now().In(loc)
-	cur := monthStart(now)
+	cur := trMonthStart(now)
 	// The scope and filters are those of the other reports; the period
 	// only satisfies the shared resolver.
 	_, sub, err := s.resolve(ctx, PerfQuery{Period: cur.Format("2006-01"), TeamID: q.TeamID, UserID: q.UserID}, false)
@@ -105,15 +105,15 @@ func (s *PerfService) Forecast(ctx context.Context, q ForecastQuery) (*Forecast,
 		return nil, err
 	}
 	a := authz.ActorFrom(ctx)
-	ids := reportOwners(a, PerfQuery{TeamID: q.TeamID, UserID: q.UserID}, sub.users)
+	ids := trOwners(a, PerfQuery{TeamID: q.TeamID, UserID: q.UserID}, sub.users)
 
 	// Won amounts per month from the earliest a projection looks at
 	// through the last month shown.
-	lookback := seasonYears * 12
+	lookback := fcSeasonYears * 12
 	first := cur.AddDate(0, -history-lookback, 0)
-	var bks []Bucket
+	var bks []TrendBucket
 	for m := first; m.Before(cur.AddDate(0, months, 0)); m = m.AddDate(0, 1, 0) {
-		bks = append(bks, Bucket{Key: m.Format("2006-01"), Start: m.UTC(), End: m.AddDate(0, 1, 0).UTC()})
+		bks = append(bks, TrendBucket{Key: m.Format("2006-01"), Start: m.UTC(), End: m.AddDate(0, 1, 0).UTC()})
 	}
 	cells, err := s.store.trendCells(ctx, a, "won_amount", TrendGroupNone, ids, bks)
 	if err != nil {
@@ -135,37 +135,37 @@ func (s *PerfService) Forecast(ctx context.Context, q ForecastQuery) (*Forecast,
 	curIdx := history + lookback
 	for i := lookback; i < len(bks); i++ {
 		b := bks[i]
-		row := ForecastMonth{Key: b.Key, Start: b.Start, End: b.End, Kind: MonthFuture}
+		row := ForecastMonth{Key: b.Key, Start: b.Start, End: b.End, Kind: ForecastFuture}
 		switch {
 		case i < curIdx:
-			row.Kind = MonthPast
+			row.Kind = ForecastPast
 		case i == curIdx:
-			row.Kind = MonthCurrent
+			row.Kind = ForecastCurrent
 		}
-		if row.Kind != MonthFuture {
-			row.ActualWon = ptr(won[i])
+		if row.Kind != ForecastFuture {
+			row.ActualWon = fcPtrTo(won[i])
 		}
-		if row.Kind != MonthPast {
+		if row.Kind != ForecastPast {
 			o := open[b.Key]
 			// Commit and best case add what is already won in the month.
 			commit := o.CommitAmt + won[i]
 			best := commit + o.BestAmt
-			row.Pipeline, row.Weighted, row.Commit, row.BestCase = ptr(o.Amount), ptr(o.Weighted), &commit, &best
+			row.Pipeline, row.Weighted, row.Commit, row.BestCase = fcPtrTo(o.Amount), fcPtrTo(o.Weighted), &commit, &best
 			out.Totals.Pipeline += o.Amount
 			out.Totals.Weighted += o.Weighted
 			out.Totals.Commit += commit
 			out.Totals.BestCase += best
 		}
-		row.Level, row.Index, row.Projection = project(won, i, min(i, curIdx))
+		row.Level, row.Index, row.Projection = fcProject(won, i, min(i, curIdx))
 		out.Rows = append(out.Rows, row)
 	}
 	return out, nil
 }
 
-// project is the projection of month t from the months before base (both
+// fcProject is the projection of month t from the months before base (both
 // indexes into won, base >= 36): the level, the seasonal index to four
 // places and level × index rounded half-up, computed exactly.
-func project(won []int64, t, base int) (level int64, index decimal.Decimal, projection int64) {
+func fcProject(won []int64, t, base int) (level int64, index decimal.Decimal, projection int64) {
 	sum := func(from, to int) int64 {
 		var n int64
 		for _, w := range won[from:to] {
@@ -177,7 +177,7 @@ func project(won []int64, t, base int) (level int64, index decimal.Decimal, proj
 	twelve := decimal.NewFromInt(12)
 	level = decimal.NewFromInt(last).DivRound(twelve, 0).IntPart()
 	var years, total, month int64
-	for k := 1; k <= seasonYears; k++ {
+	for k := 1; k <= fcSeasonYears; k++ {
 		start := base - 12*k
 		y := sum(start, start+12)
 		if y <= 0 {
@@ -195,8 +195,8 @@ func project(won []int64, t, base int) (level int64, index decimal.Decimal, proj
 	return level, index, projection
 }
 
-// intParam reads an optional integer query parameter within [lo, hi].
-func intParam(v *validate.V, field, s string, def, lo, hi int) int {
+// fcIntParam reads an optional integer query parameter within [lo, hi].
+func fcIntParam(v *validate.V, field, s string, def, lo, hi int) int {
 	if s == "" {
 		return def
 	}
@@ -208,10 +208,10 @@ func intParam(v *validate.V, field, s string, def, lo, hi int) int {
 	return n
 }
 
-func ptr(n int64) *int64 { return &n }
+func fcPtrTo(n int64) *int64 { return &n }
 
-// openCell is the open pipeline of one month of expected close dates.
-type openCell struct {
+// fcOpenCell is the open pipeline of one month of expected close dates.
+type fcOpenCell struct {
 	Mon       string
 	Amount    int64
 	Weighted  int64
@@ -226,15 +226,15 @@ type openCell struct {
 // probability / 100 rounded half-up, as in the funnel; commit is the
 // amount in stages of probability >= 80, best the amount in stages of
 // probability >= 50 and < 80.
-func (s *perfStore) openByMonth(ctx context.Context, a *authz.Actor, ids []string, curStart, curKey, horizon string) (map[string]openCell, error) {
-	out := map[string]openCell{}
+func (s *perfStore) openByMonth(ctx context.Context, a *authz.Actor, ids []string, curStart, curKey, horizon string) (map[string]fcOpenCell, error) {
+	out := map[string]fcOpenCell{}
 	if ids != nil && len(ids) == 0 {
 		return out, nil
 	}
-	var rows []openCell
+	var rows []fcOpenCell
 	err := s.db.Conn(ctx).Table("opportunities AS o").Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
 		Where("o.status = 'open' AND o.deleted_at IS NULL AND o.expected_close_date IS NOT NULL AND o.expected_close_date < ?", horizon).
-		Scopes(ownedBy(a, "o.owner_id", ids)).
+		Scopes(trOwnedBy(a, "o.owner_id", ids)).
 		Select("CASE WHEN o.expected_close_date < ? THEN ? ELSE SUBSTR(o.expected_close_date, 1, 7) END AS mon, "+
 			"SUM(o.amount) AS amount, SUM((o.amount * s.probability + 50) / 100) AS weighted, "+
 			"SUM(CASE WHEN s.probability >= 80 THEN o.amount ELSE 0 END) AS commit_amt, "+

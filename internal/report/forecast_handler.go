@@ -61,7 +61,7 @@ type ForecastResponse struct {
 	Totals  ForecastTotalsView  `json:"totals"`
 } // @name ForecastReport
 
-func amountPtr(n *int64) *string {
+func fcAmount(n *int64) *string {
 	if n == nil {
 		return nil
 	}
@@ -77,8 +77,8 @@ func forecastView(f *Forecast) ForecastResponse {
 			BestCase: money.Amount(f.Totals.BestCase).String()}}
 	for i, r := range f.Rows {
 		out.Data[i] = ForecastMonthView{Month: r.Key, Kind: r.Kind, From: r.Start, To: r.End,
-			ActualWon: amountPtr(r.ActualWon), Pipeline: amountPtr(r.Pipeline), Weighted: amountPtr(r.Weighted),
-			Commit: amountPtr(r.Commit), BestCase: amountPtr(r.BestCase), Level: money.Amount(r.Level).String(),
+			ActualWon: fcAmount(r.ActualWon), Pipeline: fcAmount(r.Pipeline), Weighted: fcAmount(r.Weighted),
+			Commit: fcAmount(r.Commit), BestCase: fcAmount(r.BestCase), Level: money.Amount(r.Level).String(),
 			SeasonalIndex: r.Index.StringFixed(4), Projection: money.Amount(r.Projection).String()}
 	}
 	return out

@@ -23,8 +23,8 @@ func init() {
 
 // Trend intervals and the groupings besides GroupUser.
 const (
-	IntervalMonth     = "month"
-	IntervalQuarter   = "quarter"
+	TrendMonth        = "month"
+	TrendQuarter      = "quarter"
 	TrendGroupNone    = "none"
 	TrendGroupRegion  = "region"
 	TrendGroupProduct = "product"
@@ -64,7 +64,7 @@ type Trends struct {
 	Interval string
 	GroupBy  string
 	Limit    int
-	Buckets  []Bucket
+	Buckets  []TrendBucket
 	Series   []TrendSeries
 }
 
@@ -80,14 +80,14 @@ func (s *PerfService) Trends(ctx context.Context, q TrendsQuery) (*Trends, error
 		out.Metric = "won_amount"
 	}
 	if out.Interval == "" {
-		out.Interval = IntervalMonth
+		out.Interval = TrendMonth
 	}
 	if out.GroupBy == "" {
 		out.GroupBy = TrendGroupNone
 	}
 	var v validate.V
 	v.OneOf("metric", out.Metric, team.Metrics...)
-	v.OneOf("interval", out.Interval, IntervalMonth, IntervalQuarter)
+	v.OneOf("interval", out.Interval, TrendMonth, TrendQuarter)
 	v.OneOf("group_by", out.GroupBy, TrendGroupNone, TrendGroupRegion, TrendGroupProduct, GroupUser)
 	if out.GroupBy == TrendGroupProduct && out.Metric != "won_amount" && out.Metric != "orders_count" &&
 		slices.Contains(team.Metrics, out.Metric) {
@@ -110,7 +110,7 @@ func (s *PerfService) Trends(ctx context.Context, q TrendsQuery) (*Trends, error
 		if err != nil {
 			return nil, err
 		}
-		cur := monthStart(time.Now().In(vals.Timezone.Location()))
+		cur := trMonthStart(time.Now().In(vals.Timezone.Location()))
 		pq.From = cur.AddDate(0, -11, 0).Format(time.DateOnly)
 		pq.To = cur.AddDate(0, 1, -1).Format(time.DateOnly)
 	}
@@ -119,9 +119,9 @@ func (s *PerfService) Trends(ctx context.Context, q TrendsQuery) (*Trends, error
 		return nil, err
 	}
 	out.Range = rng
-	out.Buckets = cutBuckets(rng, out.Interval, sub.loc)
+	out.Buckets = trCutBuckets(rng, out.Interval, sub.loc)
 	a := authz.ActorFrom(ctx)
-	cells, err := s.store.trendCells(ctx, a, out.Metric, out.GroupBy, reportOwners(a, pq, sub.users), out.Buckets)
+	cells, err := s.store.trendCells(ctx, a, out.Metric, out.GroupBy, trOwners(a, pq, sub.users), out.Buckets)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (s *PerfService) labelSeries(ctx context.Context, groupBy string, users []r
 			ids[i] = ts.Key
 		}
 		var err error
-		if products, err = s.store.productNames(ctx, ids); err != nil {
+		if products, err = s.store.trendProductNames(ctx, ids); err != nil {
 			return err
 		}
 	}
@@ -225,28 +225,28 @@ func (s *PerfService) labelSeries(ctx context.Context, groupBy string, users []r
 	return nil
 }
 
-// monthStart is the first instant of t's calendar month, in t's zone.
-func monthStart(t time.Time) time.Time {
+// trMonthStart is the first instant of t's calendar month, in t's zone.
+func trMonthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
 }
 
-// cutBuckets splits rng into calendar months or quarters of loc; the first
+// trCutBuckets splits rng into calendar months or quarters of loc; the first
 // and last are clipped to the range.
-func cutBuckets(rng Range, interval string, loc *time.Location) []Bucket {
+func trCutBuckets(rng Range, interval string, loc *time.Location) []TrendBucket {
 	step := 1
-	cal := monthStart(rng.Start.In(loc))
-	if interval == IntervalQuarter {
+	cal := trMonthStart(rng.Start.In(loc))
+	if interval == TrendQuarter {
 		step = 3
 		cal = time.Date(cal.Year(), (cal.Month()-1)/3*3+1, 1, 0, 0, 0, 0, loc)
 	}
-	var out []Bucket
+	var out []TrendBucket
 	for cur := cal; cur.Before(rng.End); cur = cur.AddDate(0, step, 0) {
 		next := cur.AddDate(0, step, 0)
 		key := cur.Format("2006-01")
 		if step == 3 {
 			key = fmt.Sprintf("%d-Q%d", cur.Year(), (int(cur.Month())-1)/3+1)
 		}
-		b := Bucket{Key: key, Start: cur.UTC(), End: next.UTC()}
+		b := TrendBucket{Key: key, Start: cur.UTC(), End: next.UTC()}
 		if b.Start.Before(rng.Start) {
 			b.Start = rng.Start
 		}

@@ -11,20 +11,20 @@ import (
 	"gorm.io/gorm"
 )
 
-// Bucket is one interval of a report's time axis: Start inclusive, End
+// TrendBucket is one interval of a report's time axis: Start inclusive, End
 // exclusive (UTC), Key its calendar label ("2026-11", "2026-Q4").
-type Bucket struct {
+type TrendBucket struct {
 	Key   string
 	Start time.Time
 	End   time.Time
 }
 
-// bucketExpr is an SQL expression giving the 0-based index of the bucket
+// trBucketExpr is an SQL expression giving the 0-based index of the bucket
 // col falls in, for values already limited to [first start, last end).
 // PostgreSQL bisects with width_bucket over the bucket starts; SQLite gets
 // a CASE ladder (a few dozen buckets at most). Bounds are computed in Go
 // in the organisation's zone, so no database time zone rules are needed.
-func bucketExpr(d *db.DB, col string, bks []Bucket) (string, []any) {
+func trBucketExpr(d *db.DB, col string, bks []TrendBucket) (string, []any) {
 	args := make([]any, 0, len(bks))
 	if d.Dialect() == db.Postgres {
 		ph := make([]string, len(bks))
@@ -47,31 +47,31 @@ func bucketExpr(d *db.DB, col string, bks []Bucket) (string, []any) {
 	return sb.String(), args
 }
 
-// trendCell is one group's figure in one bucket, or over the whole range
+// trCell is one group's figure in one bucket, or over the whole range
 // when Bkt is -1.
-type trendCell struct {
+type trCell struct {
 	Grp string
 	Bkt int
 	N   int64
 }
 
-// trendSrc is how one metric is read: the table, the joins its
+// trSrc is how one metric is read: the table, the joins its
 // grouping needs, the filter of records that count, the timestamp it is
 // cut by, the owner column the scope applies to and the aggregate.
-type trendSrc struct {
+type trSrc struct {
 	table, joins, where, at, owner, value, grp string
 }
 
-// trendSources gives the source of metric grouped by groupBy (the
+// trSourceOf gives the source of metric grouped by groupBy (the
 // definitions are those of /reports/performance's figures); ok is false
 // for a grouping the metric has no meaning for.
-func trendSource(metric, groupBy string) (trendSrc, bool) {
-	var s trendSrc
+func trSourceOf(metric, groupBy string) (trSrc, bool) {
+	var s trSrc
 	// customerRegion is the region of the customer joined as c.
 	const customerRegion = "COALESCE(c.region, '')"
 	switch metric {
 	case "won_amount":
-		s = trendSrc{table: "opportunities AS o", where: "o.status = 'won' AND o.deleted_at IS NULL",
+		s = trSrc{table: "opportunities AS o", where: "o.status = 'won' AND o.deleted_at IS NULL",
 			at: "o.closed_at", owner: "o.owner_id", value: "SUM(o.amount)"}
 		switch groupBy {
 		case TrendGroupRegion:
@@ -81,14 +81,14 @@ func trendSource(metric, groupBy string) (trendSrc, bool) {
 				"SUM(lp.line_total)"
 		}
 	case "received_amount":
-		s = trendSrc{table: "payments AS p", where: "p.status = 'received' AND p.voided_at IS NULL",
+		s = trSrc{table: "payments AS p", where: "p.status = 'received' AND p.voided_at IS NULL",
 			at: "p.received_at", owner: "p.owner_id", value: "SUM(p.amount)"}
 		if groupBy == TrendGroupRegion {
 			s.joins, s.grp = "LEFT JOIN contracts ct ON ct.id = p.contract_id "+
 				"LEFT JOIN customers c ON c.id = ct.customer_id", customerRegion
 		}
 	case "orders_count":
-		s = trendSrc{table: "orders AS od", at: "od.approved_at", owner: "od.owner_id", value: "COUNT(*)"}
+		s = trSrc{table: "orders AS od", at: "od.approved_at", owner: "od.owner_id", value: "COUNT(*)"}
 		switch groupBy {
 		case TrendGroupRegion:
 			s.joins, s.grp = "LEFT JOIN customers c ON c.id = od.customer_id", customerRegion
@@ -98,7 +98,7 @@ func trendSource(metric, groupBy string) (trendSrc, bool) {
 				"AND di.product_id IS NOT NULL", "di.product_id", "COUNT(DISTINCT od.id)"
 		}
 	case "activities_count":
-		s = trendSrc{table: "activities AS ac", where: "ac.status = 'done'", at: "ac.done_at",
+		s = trSrc{table: "activities AS ac", where: "ac.status = 'done'", at: "ac.done_at",
 			owner: "ac.owner_id", value: "COUNT(*)"}
 		if groupBy == TrendGroupRegion {
 			s.joins = "LEFT JOIN contacts ctc ON ac.related_type = 'contact' AND ctc.id = ac.related_id " +
@@ -122,19 +122,19 @@ func trendSource(metric, groupBy string) (trendSrc, bool) {
 	return s, true
 }
 
-// reportOwners is the owners a report covers: nil when that is everyone
+// trOwners is the owners a report covers: nil when that is everyone
 // in the caller's scope unfiltered (an admin without team_id or user_id),
 // which spares the database a list of every user; else the users.
-func reportOwners(a *authz.Actor, q PerfQuery, users []reportUser) []string {
+func trOwners(a *authz.Actor, q PerfQuery, users []reportUser) []string {
 	if a.SeesAll() && q.TeamID == "" && q.UserID == "" {
 		return nil
 	}
 	return userIDs(users)
 }
 
-// ownedBy limits a query to the caller's scope and, unless ids is nil, to
+// trOwnedBy limits a query to the caller's scope and, unless ids is nil, to
 // the owners ids, judged by col.
-func ownedBy(a *authz.Actor, col string, ids []string) func(*gorm.DB) *gorm.DB {
+func trOwnedBy(a *authz.Actor, col string, ids []string) func(*gorm.DB) *gorm.DB {
 	return func(q *gorm.DB) *gorm.DB {
 		if ids != nil {
 			q = q.Where(col+" IN ?", ids)
@@ -146,18 +146,18 @@ func ownedBy(a *authz.Actor, col string, ids []string) func(*gorm.DB) *gorm.DB {
 // trendCells sums metric per group and bucket for the owners ids (nil:
 // all), inside a's scope, in SQL: one grouped query with indexable range
 // predicates on the metric's timestamp. new_customers has its own query.
-func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, groupBy string, ids []string, bks []Bucket) ([]trendCell, error) {
+func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
 	if ids != nil && len(ids) == 0 || len(bks) == 0 {
 		return nil, nil
 	}
 	if metric == "new_customers" {
 		return s.newCustomerCells(ctx, a, groupBy, ids, bks)
 	}
-	src, ok := trendSource(metric, groupBy)
+	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
 		return nil, fmt.Errorf("report.trends: no source for %s by %s", metric, groupBy)
 	}
-	bexpr, bargs := bucketExpr(s.db, src.at, bks)
+	bexpr, bargs := trBucketExpr(s.db, src.at, bks)
 	grp, group := "''", "bkt"
 	if src.grp != "" {
 		grp, group = src.grp, "grp, bkt"
@@ -169,9 +169,9 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	if src.where != "" {
 		q = q.Where(src.where)
 	}
-	var out []trendCell
+	var out []trCell
 	err := q.Where(src.at+" >= ? AND "+src.at+" < ?", bks[0].Start, bks[len(bks)-1].End).
-		Scopes(ownedBy(a, src.owner, ids)).
+		Scopes(trOwnedBy(a, src.owner, ids)).
 		Select(grp+" AS grp, "+bexpr+" AS bkt, "+src.value+" AS n", bargs...).
 		Group(group).Scan(&out).Error
 	if err != nil {
@@ -184,7 +184,7 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 // it, or a lead converted into them in it) per group, and — as Bkt -1 —
 // over the whole range, where a customer new in two buckets counts once,
 // as /reports/performance counts it over that range.
-func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []Bucket) ([]trendCell, error) {
+func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
 	grp := "''"
 	switch groupBy {
 	case GroupUser:
@@ -197,15 +197,15 @@ func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupB
 	events := func() *gorm.DB {
 		created := conn.Table("customers AS c").Select("c.id AS cid, "+grp+" AS grp, c.created_at AS at").
 			Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
-			Scopes(ownedBy(a, "c.owner_id", ids))
+			Scopes(trOwnedBy(a, "c.owner_id", ids))
 		converted := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
 			Select("c.id AS cid, "+grp+" AS grp, l.converted_at AS at").
 			Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end).
-			Scopes(ownedBy(a, "c.owner_id", ids))
+			Scopes(trOwnedBy(a, "c.owner_id", ids))
 		return conn.Table("(? UNION ALL ?) AS ev", created, converted)
 	}
-	bexpr, bargs := bucketExpr(s.db, "ev.at", bks)
-	var out, totals []trendCell
+	bexpr, bargs := trBucketExpr(s.db, "ev.at", bks)
+	var out, totals []trCell
 	if err := events().Select("ev.grp AS grp, "+bexpr+" AS bkt, COUNT(DISTINCT ev.cid) AS n", bargs...).
 		Group("ev.grp, bkt").Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
@@ -217,9 +217,9 @@ func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupB
 	return append(out, totals...), nil
 }
 
-// productNames maps product ids to their names (deleted ones included: a
+// trendProductNames maps product ids to their names (deleted ones included: a
 // sale stays a sale).
-func (s *perfStore) productNames(ctx context.Context, ids []string) (map[string]string, error) {
+func (s *perfStore) trendProductNames(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
