@@ -1,0 +1,235 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opencrm/crm/internal/platform/authz"
+	"github.com/opencrm/crm/internal/platform/db"
+	"gorm.io/gorm"
+)
+
+// TrendBucket is one interval of a report's time axis: Start inclusive, End
+// exclusive (UTC), Key its calendar label ("2026-11", "2026-Q4").
+type TrendBucket struct {
+	Key   string
+	Start time.Time
+	End   time.Time
+}
+
+// trBucketExpr is an SQL expression giving the 0-based index of the bucket
+// col falls in, for values already limited to [first start, last end).
+// PostgreSQL bisects with width_bucket over the bucket starts; SQLite gets
+// a CASE ladder (a few dozen buckets at most). Bounds are computed in Go
+// in the organisation's zone, so no database time zone rules are needed.
+func trBucketExpr(d *db.DB, col string, bks []TrendBucket) (string, []any) {
+	args := make([]any, 0, len(bks))
+	if d.Dialect() == db.Postgres {
+		ph := make([]string, len(bks))
+		for i, b := range bks {
+			ph[i] = "CAST(? AS timestamptz)"
+			args = append(args, b.Start)
+		}
+		return "(width_bucket(" + col + ", ARRAY[" + strings.Join(ph, ", ") + "]) - 1)", args
+	}
+	if len(bks) == 1 {
+		return "0", nil
+	}
+	var sb strings.Builder
+	sb.WriteString("(CASE")
+	for i, b := range bks[1:] {
+		fmt.Fprintf(&sb, " WHEN %s < ? THEN %d", col, i)
+		args = append(args, b.Start)
+	}
+	fmt.Fprintf(&sb, " ELSE %d END)", len(bks)-1)
+	return sb.String(), args
+}
+
+// trCell is one group's figure in one bucket, or over the whole range
+// when Bkt is -1.
+type trCell struct {
+	Grp string
+	Bkt int
+	N   int64
+}
+
+// trSrc is how one metric is read: the table, the joins its
+// grouping needs, the filter of records that count, the timestamp it is
+// cut by, the owner column the scope applies to and the aggregate.
+type trSrc struct {
+	table, joins, where, at, owner, value, grp string
+}
+
+// trSourceOf gives the source of metric grouped by groupBy (the
+// definitions are those of /reports/performance's figures); ok is false
+// for a grouping the metric has no meaning for.
+func trSourceOf(metric, groupBy string) (trSrc, bool) {
+	var s trSrc
+	// customerRegion is the region of the customer joined as c.
+	const customerRegion = "COALESCE(c.region, '')"
+	switch metric {
+	case "won_amount":
+		s = trSrc{table: "opportunities AS o", where: "o.status = 'won' AND o.deleted_at IS NULL",
+			at: "o.closed_at", owner: "o.owner_id", value: "SUM(o.amount)"}
+		switch groupBy {
+		case TrendGroupRegion:
+			s.joins, s.grp = "LEFT JOIN customers c ON c.id = o.customer_id", customerRegion
+		case TrendGroupProduct:
+			s.joins, s.grp, s.value = "JOIN opportunity_products lp ON lp.opportunity_id = o.id", "lp.product_id",
+				"SUM(lp.line_total)"
+		}
+	case "received_amount":
+		s = trSrc{table: "payments AS p", where: "p.status = 'received' AND p.voided_at IS NULL",
+			at: "p.received_at", owner: "p.owner_id", value: "SUM(p.amount)"}
+		if groupBy == TrendGroupRegion {
+			s.joins, s.grp = "LEFT JOIN contracts ct ON ct.id = p.contract_id "+
+				"LEFT JOIN customers c ON c.id = ct.customer_id", customerRegion
+		}
+	case "orders_count":
+		s = trSrc{table: "orders AS od", at: "od.approved_at", owner: "od.owner_id", value: "COUNT(*)"}
+		switch groupBy {
+		case TrendGroupRegion:
+			s.joins, s.grp = "LEFT JOIN customers c ON c.id = od.customer_id", customerRegion
+		case TrendGroupProduct:
+			// An order counts once for each product it contains.
+			s.joins, s.grp, s.value = "JOIN document_items di ON di.doc_type = 'order' AND di.doc_id = od.id "+
+				"AND di.product_id IS NOT NULL", "di.product_id", "COUNT(DISTINCT od.id)"
+		}
+	case "activities_count":
+		s = trSrc{table: "activities AS ac", where: "ac.status = 'done'", at: "ac.done_at",
+			owner: "ac.owner_id", value: "COUNT(*)"}
+		if groupBy == TrendGroupRegion {
+			s.joins = "LEFT JOIN contacts ctc ON ac.related_type = 'contact' AND ctc.id = ac.related_id " +
+				"LEFT JOIN opportunities rop ON ac.related_type = 'opportunity' AND rop.id = ac.related_id " +
+				"LEFT JOIN customers c ON c.id = (CASE ac.related_type WHEN 'customer' THEN ac.related_id " +
+				"WHEN 'contact' THEN ctc.customer_id WHEN 'opportunity' THEN rop.customer_id END)"
+			s.grp = customerRegion
+		}
+	default:
+		return s, false
+	}
+	if groupBy == GroupUser {
+		s.grp = s.owner
+	}
+	if groupBy == TrendGroupProduct && s.grp == "" {
+		return s, false
+	}
+	if groupBy == TrendGroupNone {
+		s.grp = ""
+	}
+	return s, true
+}
+
+// trOwners is the owners a report covers: nil when that is everyone
+// in the caller's scope unfiltered (an admin without team_id or user_id),
+// which spares the database a list of every user; else the users.
+func trOwners(a *authz.Actor, q PerfQuery, users []reportUser) []string {
+	if a.SeesAll() && q.TeamID == "" && q.UserID == "" {
+		return nil
+	}
+	return userIDs(users)
+}
+
+// trOwnedBy limits a query to the caller's scope and, unless ids is nil, to
+// the owners ids, judged by col.
+func trOwnedBy(a *authz.Actor, col string, ids []string) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		if ids != nil {
+			q = q.Where(col+" IN ?", ids)
+		}
+		return q.Scopes(authz.Scope(a, col))
+	}
+}
+
+// trendCells sums metric per group and bucket for the owners ids (nil:
+// all), inside a's scope, in SQL: one grouped query with indexable range
+// predicates on the metric's timestamp. new_customers has its own query.
+func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
+	if ids != nil && len(ids) == 0 || len(bks) == 0 {
+		return nil, nil
+	}
+	if metric == "new_customers" {
+		return s.newCustomerCells(ctx, a, groupBy, ids, bks)
+	}
+	src, ok := trSourceOf(metric, groupBy)
+	if !ok {
+		return nil, fmt.Errorf("report.trends: no source for %s by %s", metric, groupBy)
+	}
+	bexpr, bargs := trBucketExpr(s.db, src.at, bks)
+	grp, group := "''", "bkt"
+	if src.grp != "" {
+		grp, group = src.grp, "grp, bkt"
+	}
+	q := s.db.Conn(ctx).Table(src.table)
+	if src.joins != "" {
+		q = q.Joins(src.joins)
+	}
+	if src.where != "" {
+		q = q.Where(src.where)
+	}
+	var out []trCell
+	err := q.Where(src.at+" >= ? AND "+src.at+" < ?", bks[0].Start, bks[len(bks)-1].End).
+		Scopes(trOwnedBy(a, src.owner, ids)).
+		Select(grp+" AS grp, "+bexpr+" AS bkt, "+src.value+" AS n", bargs...).
+		Group(group).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report.trends %s: %w", metric, err)
+	}
+	return out, nil
+}
+
+// newCustomerCells counts the customers new in each bucket (created in
+// it, or a lead converted into them in it) per group, and — as Bkt -1 —
+// over the whole range, where a customer new in two buckets counts once,
+// as /reports/performance counts it over that range.
+func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
+	grp := "''"
+	switch groupBy {
+	case GroupUser:
+		grp = "c.owner_id"
+	case TrendGroupRegion:
+		grp = "c.region"
+	}
+	start, end := bks[0].Start, bks[len(bks)-1].End
+	conn := s.db.Conn(ctx)
+	events := func() *gorm.DB {
+		created := conn.Table("customers AS c").Select("c.id AS cid, "+grp+" AS grp, c.created_at AS at").
+			Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
+			Scopes(trOwnedBy(a, "c.owner_id", ids))
+		converted := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
+			Select("c.id AS cid, "+grp+" AS grp, l.converted_at AS at").
+			Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end).
+			Scopes(trOwnedBy(a, "c.owner_id", ids))
+		return conn.Table("(? UNION ALL ?) AS ev", created, converted)
+	}
+	bexpr, bargs := trBucketExpr(s.db, "ev.at", bks)
+	var out, totals []trCell
+	if err := events().Select("ev.grp AS grp, "+bexpr+" AS bkt, COUNT(DISTINCT ev.cid) AS n", bargs...).
+		Group("ev.grp, bkt").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("report.trends new_customers: %w", err)
+	}
+	if err := events().Select("ev.grp AS grp, -1 AS bkt, COUNT(DISTINCT ev.cid) AS n").
+		Group("ev.grp").Scan(&totals).Error; err != nil {
+		return nil, fmt.Errorf("report.trends new_customers: %w", err)
+	}
+	return append(out, totals...), nil
+}
+
+// trendProductNames maps product ids to their names (deleted ones included: a
+// sale stays a sale).
+func (s *perfStore) trendProductNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct{ ID, Name string }
+	if err := s.db.Conn(ctx).Table("products").Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report.trends products: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
