@@ -255,6 +255,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		// Reports: the funnel and lead conversion.
 		report.NewFunnelHandler(report.NewFunnelService(d, a.Settings, orgStore)),
 		perfReports,
+		report.NewMixHandler(report.NewMixService(d, orgStore, a.Settings)), // products, customers, activities
 	)
 	return a, nil
 }
