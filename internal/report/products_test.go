@@ -201,7 +201,9 @@ func prBrute(products []prProduct, lines []prLine, sees func(string) bool, categ
 			active = append(active, r)
 		}
 	}
-	byName := func(a, b row) int { return cmp.Or(strings.Compare(a.v.Name, b.v.Name), strings.Compare(a.v.ProductID, b.v.ProductID)) }
+	byName := func(a, b row) int {
+		return cmp.Or(strings.Compare(a.v.Name, b.v.Name), strings.Compare(a.v.ProductID, b.v.ProductID))
+	}
 	slices.SortFunc(sold, func(a, b row) int {
 		return cmp.Or(cmp.Compare(b.revenue, a.revenue), b.qty.Cmp(a.qty), byName(a, b))
 	})
@@ -225,7 +227,7 @@ func prBrute(products []prProduct, lines []prLine, sees func(string) bool, categ
 		c, m := totCost.String(), (totRev - totCost).String()
 		out.Totals.Cost, out.Totals.Margin = &c, &m
 		if totRev != 0 {
-			rt := decimal.NewFromInt(int64(totRev - totCost)).DivRound(decimal.NewFromInt(int64(totRev)), 4).StringFixed(4)
+			rt := decimal.NewFromInt(int64(totRev-totCost)).DivRound(decimal.NewFromInt(int64(totRev)), 4).StringFixed(4)
 			out.Totals.MarginRate = &rt
 		}
 	}
