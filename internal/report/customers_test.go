@@ -327,6 +327,12 @@ func TestCustomersReportMatchesBruteForce(t *testing.T) {
 			t.Errorf("csv %v", recs)
 		}
 		matchWorkbook(t, o.mgr.Client, "/reports/customers?period=2026-11", true)
+		// amount as columns, cumulative_share as a line on a second axis.
+		if wb := readWorkbook(t, o.mgr.Client.Get("/reports/customers?period=2026-11&format=xlsx").Status(http.StatusOK)); len(wb.charts) != 1 ||
+			!strings.Contains(wb.charts[0], "<barChart>") || !strings.Contains(wb.charts[0], "<lineChart>") ||
+			strings.Count(wb.charts[0], "<valAx>") != 2 {
+			t.Errorf("combo chart: %v", wb.charts)
+		}
 		matchWorkbook(t, o.repN.Client, "/reports/customers?period=2026-11", true)
 	})
 }
