@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -309,5 +310,10 @@ func TestActivitiesReportMatchesBruteForce(t *testing.T) {
 		}
 		matchWorkbook(t, o.mgr.Client, "/reports/activities?period=2026-11", true)
 		matchWorkbook(t, o.env.Admin, "/reports/activities?period=2026-11&group_by=team", true)
+		// One column per rep, the types stacked in it.
+		if wb := readWorkbook(t, o.mgr.Client.Get("/reports/activities?period=2026-11&format=xlsx").Status(http.StatusOK)); len(wb.charts) != 1 ||
+			!strings.Contains(wb.charts[0], `<grouping val="stacked">`) || strings.Count(wb.charts[0], "<ser>") != 6 {
+			t.Errorf("stacked chart: %v", wb.charts)
+		}
 	})
 }
