@@ -134,17 +134,16 @@ func (s *MixService) Products(ctx context.Context, q ProductsQuery) (*Products, 
 	costKnown := true
 	var totalCost money.Amount
 	for _, g := range sales {
-		if g.ProductID == nil {
+		p, listed := catalogue[deref(g.ProductID)]
+		if !listed {
+			// A free-text line; or, defensively, a product no longer in the
+			// catalogue (one in use cannot be deleted).
 			if rep.Unlisted != nil {
 				rep.Unlisted.Lines += g.Lines
 				rep.Unlisted.QuantityE4 += g.QuantityE4
 				rep.Unlisted.Revenue += money.Amount(g.Revenue)
 			}
 			continue
-		}
-		p, ok := catalogue[*g.ProductID]
-		if !ok {
-			continue // a line whose product was removed from the catalogue
 		}
 		row := productRow(p, g.QuantityE4, money.Amount(g.Revenue))
 		rep.Totals.QuantityE4 += row.QuantityE4
