@@ -256,6 +256,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		report.NewFunnelHandler(report.NewFunnelService(d, a.Settings, orgStore)),
 		perfReports,
 		report.NewForecastHandler(report.NewPerfService(d, orgStore, a.Settings)),
+		report.NewMixHandler(report.NewMixService(d, orgStore, a.Settings)), // products, customers, activities
 	)
 	return a, nil
 }

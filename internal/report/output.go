@@ -63,6 +63,7 @@ const (
 	ChartBar
 	ChartLine
 	ChartPie
+	ChartColumnStacked // series stacked in one column per category
 )
 
 // Chart names the columns a workbook's chart plots: Category on one axis,
@@ -72,6 +73,9 @@ type Chart struct {
 	Title    string
 	Category string
 	Series   []string
+	// Line, when set, is drawn over the chart as lines on a secondary
+	// axis (a share beside amounts).
+	Line []string
 }
 
 // Table is a report flattened for CSV and Excel: the rows are the same
@@ -259,6 +263,7 @@ func xlsxCell(k Kind, v string) (any, error) {
 
 var chartTypes = map[ChartKind]excelize.ChartType{
 	ChartColumn: excelize.Col, ChartBar: excelize.Bar, ChartLine: excelize.Line, ChartPie: excelize.Pie,
+	ChartColumnStacked: excelize.ColStacked,
 }
 
 // addChart draws t.Chart over rows 2..lastRow of the data sheet.
@@ -281,19 +286,34 @@ func addChart(f *excelize.File, t Table, lastRow int) error {
 		Dimension: excelize.ChartDimension{Width: 960, Height: 540},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 	}
-	for _, s := range t.Chart.Series {
-		col, err := colOf(s)
-		if err != nil {
+	series := func(names []string) ([]excelize.ChartSeries, error) {
+		var out []excelize.ChartSeries
+		for _, s := range names {
+			col, err := colOf(s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, excelize.ChartSeries{
+				Name:       fmt.Sprintf("%s!$%s$1", dataSheet, col),
+				Categories: fmt.Sprintf("%s!$%s$2:$%s$%d", dataSheet, cat, cat, lastRow),
+				Values:     fmt.Sprintf("%s!$%s$2:$%s$%d", dataSheet, col, col, lastRow),
+			})
+		}
+		return out, nil
+	}
+	if ch.Series, err = series(t.Chart.Series); err != nil {
+		return err
+	}
+	var combo []*excelize.Chart
+	if len(t.Chart.Line) > 0 {
+		line := &excelize.Chart{Type: excelize.Line, YAxis: excelize.ChartAxis{Secondary: true}}
+		if line.Series, err = series(t.Chart.Line); err != nil {
 			return err
 		}
-		ch.Series = append(ch.Series, excelize.ChartSeries{
-			Name:       fmt.Sprintf("%s!$%s$1", dataSheet, col),
-			Categories: fmt.Sprintf("%s!$%s$2:$%s$%d", dataSheet, cat, cat, lastRow),
-			Values:     fmt.Sprintf("%s!$%s$2:$%s$%d", dataSheet, col, col, lastRow),
-		})
+		combo = append(combo, line)
 	}
 	if _, err := f.NewSheet(chartSheet); err != nil {
 		return err
 	}
-	return f.AddChart(chartSheet, "A1", ch)
+	return f.AddChart(chartSheet, "A1", ch, combo...)
 }
