@@ -148,7 +148,8 @@ func TestReportFormatIsChecked(t *testing.T) {
 		env := apptest.New(t, b)
 		for _, path := range []string{"/reports/funnel?period=2026-11", "/reports/lead-conversion?period=2026-11",
 			"/reports/performance?period=2026-11", "/reports/leaderboard?period=2026-11&metric=won_amount",
-			"/reports/commissions?period=2026-11"} {
+			"/reports/commissions?period=2026-11", "/reports/forecast?months=3", "/reports/trends?metric=won_amount",
+			"/reports/products?period=2026-11", "/reports/customers?period=2026-11", "/reports/activities?period=2026-11"} {
 			if p := env.Admin.Get(path + "&format=pdf").Status(http.StatusUnprocessableEntity).Problem(); !p.HasField("format") {
 				t.Errorf("%s: %+v", path, p)
 			}
