@@ -32,6 +32,9 @@ func (s *perfStore) users(ctx context.Context, a *authz.Actor) ([]reportUser, er
 	return out, nil
 }
 
+// maxOwnerList is the longest user list the figures queries name in SQL.
+const maxOwnerList = 50
+
 // metricQuery is one grouped query adding to one metric per owner.
 type metricQuery struct {
 	name string
@@ -100,13 +103,26 @@ func (s *perfStore) figures(ctx context.Context, a *authz.Actor, ids []string, r
 				Scopes(authz.Scope(a, "rollup_activities_done.owner_id"))
 		}, func(f *Figures, n int64) { f.ActivitiesCount += n }})
 	}
+	// A short list of users narrows the queries; a long one (an admin's
+	// whole organisation) would cost a comparison per id per row in SQL,
+	// so the rows in scope are fetched and kept here by id instead.
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
 	for _, m := range queries {
 		var rows []row
-		err := m.q(s.db.Conn(ctx)).Where("owner_id IN ?", ids).Group("owner_id").Scan(&rows).Error
-		if err != nil {
+		q := m.q(s.db.Conn(ctx))
+		if len(ids) <= maxOwnerList {
+			q = q.Where("owner_id IN ?", ids)
+		}
+		if err := q.Group("owner_id").Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("report.%s: %w", m.name, err)
 		}
 		for _, r := range rows {
+			if !want[r.UserID] {
+				continue
+			}
 			f := out[r.UserID]
 			m.set(&f, r.N)
 			out[r.UserID] = f
