@@ -2,7 +2,9 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/opencrm/crm/internal/platform/authz"
@@ -110,16 +112,36 @@ func (s *perfStore) figures(ctx context.Context, a *authz.Actor, ids []string, r
 	for _, id := range ids {
 		want[id] = true
 	}
-	for _, m := range queries {
-		var rows []row
-		q := m.q(s.db.Conn(ctx))
+	// The queries are independent: outside a transaction they run side by
+	// side on their own connections, so a report waits for the slowest
+	// rather than for their sum.
+	results := make([][]row, len(queries))
+	errs := make([]error, len(queries))
+	run := func(i int) {
+		q := queries[i].q(s.db.Conn(ctx))
 		if len(ids) <= maxOwnerList {
 			q = q.Where("owner_id IN ?", ids)
 		}
-		if err := q.Group("owner_id").Scan(&rows).Error; err != nil {
-			return nil, fmt.Errorf("report.%s: %w", m.name, err)
+		if err := q.Group("owner_id").Scan(&results[i]).Error; err != nil {
+			errs[i] = fmt.Errorf("report.%s: %w", queries[i].name, err)
 		}
-		for _, r := range rows {
+	}
+	if db.InTx(ctx) {
+		for i := range queries {
+			run(i)
+		}
+	} else {
+		var wg sync.WaitGroup
+		for i := range queries {
+			wg.Go(func() { run(i) })
+		}
+		wg.Wait()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, m := range queries {
+		for _, r := range results[i] {
 			if !want[r.UserID] {
 				continue
 			}
