@@ -49,6 +49,14 @@ var v0016Indexes = []scaleIndex{
 	{"idx_contracts_created_id", "contracts", "created_at, id", "", ""},
 	{"idx_payments_owner_received", "payments", "owner_id, received_at, id", "", ""},
 	{"idx_payments_received_id", "payments", "received_at, id", "", ""},
+	// Equality filters of the lists, walked in the default order: a
+	// filter that matches few rows in the caller's scope would otherwise
+	// scan the whole table by date.
+	{"idx_customers_region_created", "customers", "region, created_at, id", "owner_id", "deleted_at IS NULL"},
+	{"idx_customers_industry_created", "customers", "industry, created_at, id", "owner_id", "deleted_at IS NULL"},
+	{"idx_leads_region_created", "leads", "region, created_at, id", "owner_id", "deleted_at IS NULL"},
+	{"idx_leads_source_created", "leads", "source, created_at, id", "owner_id", "deleted_at IS NULL"},
+	{"idx_activities_start_id", "activities", "start_at, id", "", ""},
 }
 
 func (x scaleIndex) sql(postgres bool) string {
