@@ -135,8 +135,8 @@ func BenchmarkScale(b *testing.B) {
 				deep := first + "&cursor=" + mid
 				name := "GET " + l.path + " " + f
 				for _, who := range []struct{ scope, token string }{{"admin", admin}, {"manager", mgr}} {
-					out = append(out, sequential(b, srv, name+" (first page)", who.scope, who.token, []string{first}, 30))
-					out = append(out, sequential(b, srv, name+" (deep page)", who.scope, who.token, []string{deep}, 30))
+					out = append(out, sequential(b, srv, name+" (first page)", who.scope, who.token, []string{first}, 20))
+					out = append(out, sequential(b, srv, name+" (deep page)", who.scope, who.token, []string{deep}, 20))
 				}
 			}
 		}
