@@ -42,7 +42,12 @@ func (s *Store) visible(ctx context.Context, a *authz.Actor, related map[string]
 	}
 	sort.Strings(types)
 	for _, t := range types {
-		cond = cond.Or(fresh().Where("activities.related_type = ? AND activities.related_id IN (?)", t, related[t]))
+		// A correlated EXISTS (one primary-key probe per candidate row), not
+		// IN (subquery): IN builds the whole set of records in scope, a
+		// hash of hundreds of thousands of ids, before the first row of a
+		// 20-row page.
+		cond = cond.Or(fresh().Where("activities.related_type = ? AND EXISTS (SELECT 1 FROM (?) AS v WHERE v.id = activities.related_id)",
+			t, related[t]))
 	}
 	return q.Where(cond)
 }

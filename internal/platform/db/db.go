@@ -116,6 +116,13 @@ func (d *DB) Conn(ctx context.Context) *gorm.DB {
 	return d.g.WithContext(ctx)
 }
 
+// InTx reports whether ctx carries a transaction (whose one connection
+// must not be used by several goroutines at once).
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
 // WithTx runs fn in a transaction carried by ctx; nested calls join the outer
 // one, so a service can call another service's method inside its own unit.
 func (d *DB) WithTx(ctx context.Context, fn func(context.Context) error) error {
