@@ -143,6 +143,9 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 		RefreshTTL: cfg.RefreshTokenTTL, AccessTTL: cfg.AccessTokenTTL,
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, BcryptCost: cfg.BcryptCost,
 	})
+	// Auth keeps the users it read between requests; every committed
+	// user or team change makes it read them again.
+	orgStore.OnChange(a.Auth.OrgChanged)
 	a.Org.SetRevoker(a.Auth)
 	a.Lead = lead.NewService(d, lead.NewStore(d), orgStore, aw)
 

@@ -41,6 +41,7 @@ type Service struct {
 	audit  *audit.Writer
 	tokens *Tokens
 	set    Settings
+	actors actorCache
 }
 
 // NewService wires the auth service.
@@ -309,19 +310,23 @@ func (s *Service) revokeSessions(ctx context.Context, ids []string) error {
 }
 
 // Authenticate turns an access token into an Actor: valid signature and
-// expiry, a live session in Redis and an active user, read fresh so role,
-// team and disabling take effect on the next request.
+// expiry, a live session in Redis and an active user, read fresh or from
+// the actor cache when no user or team changed since (see actorCache), so
+// role, team and disabling take effect on the next request.
 func (s *Service) Authenticate(ctx context.Context, raw string) (*authz.Actor, error) {
 	c, err := s.tokens.Parse(raw)
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.redis.Exists(ctx, s.sessionKey(c.SessionID)).Result()
+	live, gen, err := s.sessionAndGen(ctx, c.SessionID)
 	if err != nil {
 		return nil, fmt.Errorf("auth.authenticate: %w", err)
 	}
-	if n == 0 {
+	if !live {
 		return nil, apperr.Unauthenticated("token_revoked")
+	}
+	if a := s.cachedActorFor(c.Subject, gen, c.SessionID); a != nil {
+		return a, nil
 	}
 	u, err := s.users.UserByID(ctx, c.Subject)
 	if errors.Is(err, apperr.ErrNotFound) {
@@ -333,7 +338,12 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*authz.Actor, e
 	if !u.Active {
 		return nil, apperr.Unauthenticated("user_disabled")
 	}
-	return s.actorFor(ctx, u, c.SessionID)
+	a, err := s.actorFor(ctx, u, c.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	s.keepActor(gen, u, a)
+	return a, nil
 }
 
 func (s *Service) actorFor(ctx context.Context, u *org.User, sessionID string) (*authz.Actor, error) {

@@ -12,7 +12,21 @@ import (
 )
 
 // Store reads and writes users and teams.
-type Store struct{ db *db.DB }
+type Store struct {
+	db      *db.DB
+	changed func(context.Context)
+}
+
+// OnChange registers fn to run after every committed change to a user or
+// the team tree (auth drops the actors it keeps between requests).
+func (s *Store) OnChange(fn func(context.Context)) { s.changed = fn }
+
+// notify runs the OnChange hook once the write in ctx commits.
+func (s *Store) notify(ctx context.Context) {
+	if s.changed != nil {
+		db.AfterCommit(ctx, s.changed)
+	}
+}
 
 // NewStore builds a Store.
 func NewStore(d *db.DB) *Store { return &Store{db: d} }
@@ -105,6 +119,7 @@ func (s *Store) SaveUser(ctx context.Context, u *User, read int) error {
 	if res.RowsAffected == 0 {
 		return apperr.VersionMismatch()
 	}
+	s.notify(ctx)
 	return nil
 }
 
@@ -118,5 +133,6 @@ func (s *Store) SaveTeam(ctx context.Context, t *Team, read int) error {
 	if res.RowsAffected == 0 {
 		return apperr.VersionMismatch()
 	}
+	s.notify(ctx)
 	return nil
 }

@@ -90,6 +90,7 @@ func (s *Service) CreateTeam(ctx context.Context, req TeamCreateRequest) (*Team,
 		if err := s.db.Conn(ctx).Create(t).Error; err != nil {
 			return fmt.Errorf("org.create_team: %w", err)
 		}
+		s.store.notify(ctx)
 		return s.audit.Record(ctx, "create", "team", t.ID, nil, TeamView(t))
 	})
 	if err != nil {
@@ -165,6 +166,7 @@ func (s *Service) DeleteTeam(ctx context.Context, id string) error {
 		if err := s.db.Conn(ctx).Delete(&Team{}, "id = ?", id).Error; err != nil {
 			return fmt.Errorf("org.delete_team: %w", err)
 		}
+		s.store.notify(ctx)
 		return s.audit.Record(ctx, "delete", "team", t.ID, TeamView(t), nil)
 	})
 }
