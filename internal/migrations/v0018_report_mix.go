@@ -25,8 +25,9 @@ var v0018Indexes = []scaleIndex{
 	// Products: an order's lines.
 	{"idx_document_items_doc_sales", "document_items", "doc_type, doc_id", "product_id, quantity, net", ""},
 	// Products: the orders approved in a period, with what the report
-	// filters on.
+	// filters on: the whole organisation's, and a team's owners'.
 	{"idx_orders_approved_sales", "orders", "approved_at", "id, owner_id, status", ""},
+	{"idx_orders_owner_approved", "orders", "owner_id, approved_at", "id, status", ""},
 	// rollup_activities_typed read by owner (a manager's team).
 	{"idx_rollup_activities_typed_owner", "rollup_activities_typed", "owner_id, day",
 		"calls, visits, meetings, demos, emails, tasks, visits_checked_in, visits_timed, visit_seconds", ""},
