@@ -81,9 +81,12 @@ func (s mixStore) topCustomers(ctx context.Context, a *authz.Actor, ids []string
 }
 
 // heavyRead runs a report query that aggregates up to an organisation's
-// year of rows. On PostgreSQL it runs in its own transaction with JIT off
-// (compiling costs more than it saves on a sub-second query) and room to
-// sort and hash in memory rather than spill to disk; inside a caller's
+// year of rows. On PostgreSQL it runs in its own transaction with, for it
+// alone: JIT off (compiling costs more than it saves on a sub-second
+// query); custom plans always (the driver prepares statements, and after
+// five runs PostgreSQL may switch to a generic plan that cannot see the
+// date range or the owner list and reads the whole table); and room to
+// sort and hash in memory rather than spill to disk. Inside a caller's
 // transaction it just runs.
 func (s mixStore) heavyRead(ctx context.Context, fn func(*gorm.DB) error) error {
 	g := s.db.Conn(ctx)
@@ -91,11 +94,11 @@ func (s mixStore) heavyRead(ctx context.Context, fn func(*gorm.DB) error) error 
 		return fn(g)
 	}
 	return g.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
-			return err
-		}
-		if err := tx.Exec("SET LOCAL work_mem = '32MB'").Error; err != nil {
-			return err
+		for _, set := range []string{"SET LOCAL jit = off", "SET LOCAL plan_cache_mode = force_custom_plan",
+			"SET LOCAL work_mem = '32MB'"} {
+			if err := tx.Exec(set).Error; err != nil {
+				return err
+			}
 		}
 		return fn(tx)
 	})
