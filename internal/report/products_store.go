@@ -6,6 +6,7 @@ import (
 
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
+	"gorm.io/gorm"
 )
 
 // mixStore reads the product, customer and activity reports: grouped SQL
@@ -39,19 +40,29 @@ func (s mixStore) productSales(ctx context.Context, a *authz.Actor, ids []string
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := s.db.Conn(ctx).Table("document_items AS di").Joins("JOIN orders o ON o.id = di.doc_id").
+	err := s.heavyRead(ctx, func(g *gorm.DB) error {
+		return s.productSalesQuery(g, a, ids, rng, categories).Group("di.product_id").Scan(&out).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report.product_sales: %w", err)
+	}
+	return out, nil
+}
+
+// productSalesQuery is productSales' query before grouping. Every order
+// line of a year is read (no rollup: a day, owner and product rollup
+// would hold about as many rows as the lines themselves).
+func (s mixStore) productSalesQuery(g *gorm.DB, a *authz.Actor, ids []string, rng Range, categories []string) *gorm.DB {
+	q := g.Table("document_items AS di").Joins("JOIN orders o ON o.id = di.doc_id").
 		Select("di.product_id AS product_id, COUNT(*) AS lines, COALESCE(SUM("+s.quantityE4("di.quantity")+"), 0) AS quantity_e4, "+
 			"COALESCE(SUM(di.net), 0) AS revenue").
 		Where("di.doc_type = ? AND o.approved_at >= ? AND o.approved_at < ? AND o.status <> ?",
 			"order", rng.Start, rng.End, "cancelled").
 		Where("o.owner_id IN ?", ids).Scopes(authz.Scope(a, "o.owner_id"))
 	if len(categories) > 0 {
-		q = q.Where("di.product_id IN (?)", s.db.Conn(ctx).Table("products").Select("id").Where("category IN ?", categories))
+		q = q.Where("di.product_id IN (?)", g.Table("products").Select("id").Where("category IN ?", categories))
 	}
-	if err := q.Group("di.product_id").Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("report.product_sales: %w", err)
-	}
-	return out, nil
+	return q
 }
 
 // catalogueProduct is what the product report shows of a product.
