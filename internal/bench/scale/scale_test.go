@@ -77,7 +77,7 @@ var lists = []struct {
 }{
 	{"/leads", "leads", "created_at", []string{"", "status=contacted", "source=referral&region=江苏", "created_from=%m"}},
 	{"/customers", "customers", "created_at", []string{"", "region=上海&industry=制造", "created_from=%m"}},
-	{"/opportunities", "opportunities", "created_at", []string{"", "status=open", "stage_id=0193a2b4-0000-7000-8000-000000000103"}},
+	{"/opportunities", "opportunities", "created_at", []string{"", "status=open", "stage_id=%stage"}},
 	{"/activities", "activities", "start_at", []string{"", "status=done&type=visit", "from=%m"}},
 	{"/orders", "orders", "created_at", []string{"", "status=completed", "created_from=%m"}},
 	{"/contracts", "contracts", "created_at", []string{"", "status=executing", "created_from=%m"}},
@@ -98,11 +98,17 @@ func BenchmarkScale(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := scaledb.Ensure(ctx, dsn, n, os.Stdout); err != nil {
+	logins, err := scaledb.Ensure(ctx, dsn, n, os.Stdout)
+	if err != nil {
 		b.Fatal(err)
 	}
 	srv, pool := start(b, dsn)
-	admin, mgr, rep := login(b, srv, "u0"), login(b, srv, "u201"), login(b, srv, "u1")
+	admin, mgr, rep := login(b, srv, logins.Admin), login(b, srv, logins.Manager), login(b, srv, logins.Rep)
+	var stageID string // an open stage of the default pipeline, for the stage_id filter
+	if err := pool.QueryRow(ctx, `SELECT s.id FROM pipeline_stages s JOIN pipelines p ON p.id = s.pipeline_id
+		WHERE p.is_default AND s.kind = 'open' ORDER BY s.position OFFSET 2 LIMIT 1`).Scan(&stageID); err != nil {
+		b.Fatal(err)
+	}
 
 	var out []figure
 	header()
@@ -130,7 +136,7 @@ func BenchmarkScale(b *testing.B) {
 			}
 			mid := middleCursor(b, pool, l.table, l.col)
 			for _, f := range l.filters {
-				f = strings.ReplaceAll(f, "%m", month)
+				f = strings.NewReplacer("%m", month, "%stage", stageID).Replace(f)
 				first := l.path + "?limit=20&" + f
 				deep := first + "&cursor=" + mid
 				name := "GET " + l.path + " " + f
@@ -141,7 +147,7 @@ func BenchmarkScale(b *testing.B) {
 			}
 		}
 		if strings.Contains(parts, "lead") {
-			out = append(out, leadByID(b, srv, pool, rep)...)
+			out = append(out, leadByID(b, srv, pool, rep, logins.Rep)...)
 		}
 	}
 	ratio(out)
@@ -187,8 +193,8 @@ func start(b *testing.B, dsn string) (*httptest.Server, *pgxpool.Pool) {
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
 
-func login(b *testing.B, srv *httptest.Server, user string) string {
-	body := fmt.Sprintf(`{"email":"%s@bench.example.com","password":"%s"}`, user, scaledb.Password)
+func login(b *testing.B, srv *httptest.Server, email string) string {
+	body := fmt.Sprintf(`{"email":"%s","password":"%s"}`, email, scaledb.Password)
 	resp, err := client.Post(srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
@@ -198,7 +204,7 @@ func login(b *testing.B, srv *httptest.Server, user string) string {
 		AccessToken string `json:"access_token"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.AccessToken == "" {
-		b.Fatalf("login %s: %d %v", user, resp.StatusCode, err)
+		b.Fatalf("login %s: %d %v", email, resp.StatusCode, err)
 	}
 	return out.AccessToken
 }
@@ -272,10 +278,10 @@ func middleCursor(b *testing.B, pool *pgxpool.Pool, table, col string) string {
 // user and data scope, GORM) as a rep on their own leads with a bare
 // Echo + pgx primary-key lookup of the same rows, 64 connections each over
 // TCP, for the same time.
-func leadByID(b *testing.B, srv *httptest.Server, pool *pgxpool.Pool, token string) []figure {
+func leadByID(b *testing.B, srv *httptest.Server, pool *pgxpool.Pool, token, repEmail string) []figure {
 	ctx := context.Background()
-	rows, err := pool.Query(ctx, `SELECT id FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = 'u1@bench.example.com')
-		AND deleted_at IS NULL ORDER BY id LIMIT 5000`)
+	rows, err := pool.Query(ctx, `SELECT id FROM leads WHERE owner_id = (SELECT id FROM users WHERE email = $1)
+		AND deleted_at IS NULL ORDER BY id LIMIT 5000`, repEmail)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -381,8 +387,8 @@ func (f figure) print() {
 }
 
 func ratio(out []figure) {
-	if len(out) >= 2 {
-		bare, appFig := out[len(out)-2], out[len(out)-1]
+	if n := len(out); n >= 2 && strings.HasPrefix(out[n-2].name, "GET /leads/{id} bare") {
+		bare, appFig := out[n-2], out[n-1]
 		fmt.Printf("\nGET /leads/{id}: app %.0f req/s = %.2fx the bare Echo+pgx route (%.0f req/s)\n",
 			appFig.rps, appFig.rps/bare.rps, bare.rps)
 	}
