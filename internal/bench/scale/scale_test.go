@@ -4,7 +4,7 @@
 //	make bench-scale   # go test -run '^$' -bench Scale -benchtime 1x ./internal/bench/scale/
 //
 // It builds (once) or reuses the database of CRM_BENCH_DATABASE_URL
-// (default postgres://postgres@127.0.0.1:5432/crm_bench_scale) at scale
+// (default postgres://postgres@127.0.0.1:5432/crm_bench_seed) at scale
 // CRM_BENCH_SCALE (default 1) with scaledb, then prints one table: every
 // report as an admin and as a regional manager over the last 365 days,
 // every list on its first page and on a page deep in the table (a cursor
@@ -93,7 +93,7 @@ type figure struct {
 
 func BenchmarkScale(b *testing.B) {
 	ctx := context.Background()
-	dsn := env("CRM_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_scale?sslmode=disable")
+	dsn := env("CRM_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_seed?sslmode=disable")
 	n, err := strconv.ParseFloat(env("CRM_BENCH_SCALE", "1"), 64)
 	if err != nil {
 		b.Fatal(err)
