@@ -66,6 +66,19 @@ var reports = []struct{ name, path string }{
 	{"funnel", "/reports/funnel?%s"},
 	{"lead conversion by source", "/reports/lead-conversion?group_by=source&%s"},
 	{"lead conversion by owner", "/reports/lead-conversion?group_by=owner&%s"},
+	{"forecast (6 months ahead, 12 back)", "/reports/forecast?months=6"},
+	{"trends won_amount by month", "/reports/trends?metric=won_amount&interval=month&%s"},
+	{"trends received_amount by month", "/reports/trends?metric=received_amount&interval=month&%s"},
+	{"trends orders_count by month", "/reports/trends?metric=orders_count&interval=month&%s"},
+	{"trends new_customers by month", "/reports/trends?metric=new_customers&interval=month&%s"},
+	{"trends activities_count by month", "/reports/trends?metric=activities_count&interval=month&%s"},
+	{"trends won_amount by user", "/reports/trends?metric=won_amount&interval=month&group_by=user&%s"},
+	{"trends won_amount by region", "/reports/trends?metric=won_amount&interval=quarter&group_by=region&%s"},
+	{"trends won_amount by product", "/reports/trends?metric=won_amount&interval=quarter&group_by=product&%s"},
+	{"products", "/reports/products?%s"},
+	{"customers", "/reports/customers?%s"},
+	{"activities by user", "/reports/activities?%s"},
+	{"activities by team", "/reports/activities?group_by=team&%s"},
 }
 
 // lists are measured on the first page and after a cursor at the table's
