@@ -26,5 +26,6 @@ func All() []*gormigrate.Migration {
 		v0013QuotesOrders(),
 		v0014ContractsPayments(),
 		v0015Team(),
+		v0016Scale(),
 	}
 }

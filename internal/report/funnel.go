@@ -43,17 +43,17 @@ func (s *FunnelService) Funnel(ctx context.Context, pipelineID string, q FunnelQ
 	}
 	out := &FunnelReport{PipelineID: p.ID, PipelineName: p.Name, From: w.Start, To: w.End, Stages: []FunnelStage{}}
 	next := nextStages(stages)
+	reach, err := st.reached(ctx, a, w, p.ID, stages, next)
+	if err != nil {
+		return nil, err
+	}
 	for _, sg := range stages {
 		t := byStage[sg.ID]
 		fs := FunnelStage{StageID: sg.ID, Name: sg.Name, Kind: sg.Kind, Position: sg.Position,
 			Probability: sg.Probability, Count: t.N, Amount: money.Amount(t.Amount), WeightedAmount: money.Amount(t.Weighted)}
-		n, both, err := st.reached(ctx, a, w, p.ID, sg.ID, next[sg.ID])
-		if err != nil {
-			return nil, err
-		}
-		fs.Reached = n
+		fs.Reached = reach[sg.ID].N
 		if next[sg.ID] != "" {
-			fs.ConversionRate = ratio(both, n)
+			fs.ConversionRate = ratio(reach[sg.ID].Both, reach[sg.ID].N)
 		}
 		out.Stages = append(out.Stages, fs)
 	}

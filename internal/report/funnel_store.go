@@ -3,7 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
-	"time"
+	"strconv"
 
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -75,33 +75,55 @@ func (s funnelStore) totals(ctx context.Context, a *authz.Actor, w window, pipel
 	return out, nil
 }
 
-// reached counts the opportunities created in the period that ever
-// entered stage, and of those how many also entered next ("" for none).
-func (s funnelStore) reached(ctx context.Context, a *authz.Actor, w window, pipelineID, stage, next string) (n, both int64, err error) {
-	entered := func(stageID string) *gorm.DB {
-		return s.db.Conn(ctx).Table("opportunity_stage_entries AS e").Select("1").
-			Where("e.opportunity_id = o.id AND e.stage_id = ?", stageID)
-	}
-	cohort := func() *gorm.DB {
-		return s.opps(ctx, a, w, pipelineID).Where("o.created_at >= ? AND o.created_at < ?", w.Start, w.End).
-			Where("EXISTS (?)", entered(stage))
-	}
-	if err = cohort().Count(&n).Error; err != nil {
-		return 0, 0, fmt.Errorf("report.funnel reached: %w", err)
-	}
-	if next == "" || n == 0 {
-		return n, 0, nil
-	}
-	if err = cohort().Where("EXISTS (?)", entered(next)).Count(&both).Error; err != nil {
-		return 0, 0, fmt.Errorf("report.funnel reached: %w", err)
-	}
-	return n, both, nil
-}
+// stageReach is, per stage, how many opportunities of the cohort (created
+// in the period) ever entered it, and of those how many also entered the
+// stage next to it.
+type stageReach struct{ N, Both int64 }
 
-// closedSpan is a won opportunity's creation and closing.
-type closedSpan struct {
-	CreatedAt time.Time
-	ClosedAt  time.Time
+// reached computes stageReach for every stage in one grouped query: each
+// cohort opportunity's entered stages become a bit mask (bit i for
+// stages[i]) summed in SQL, and the few distinct masks are counted here,
+// instead of two EXISTS counts per stage over the whole cohort.
+func (s funnelStore) reached(ctx context.Context, a *authz.Actor, w window, pipelineID string, stages []funnelStage,
+	next map[string]string) (map[string]stageReach, error) {
+	out := map[string]stageReach{}
+	if len(stages) == 0 {
+		return out, nil
+	}
+	if len(stages) > 62 {
+		return nil, fmt.Errorf("report.funnel reached: %d stages do not fit a mask", len(stages))
+	}
+	bit := map[string]int64{}
+	expr := "CASE e.stage_id"
+	args := []any{}
+	for i, sg := range stages {
+		bit[sg.ID] = 1 << i
+		expr += " WHEN ? THEN " + strconv.FormatInt(1<<i, 10)
+		args = append(args, sg.ID)
+	}
+	expr += " ELSE 0 END"
+	inner := s.opps(ctx, a, w, pipelineID).Joins("JOIN opportunity_stage_entries e ON e.opportunity_id = o.id").
+		Where("o.created_at >= ? AND o.created_at < ?", w.Start, w.End).
+		Select("o.id AS id, SUM(DISTINCT "+expr+") AS mask", args...).Group("o.id")
+	var rows []struct{ Mask, N int64 }
+	if err := s.db.Conn(ctx).Table("(?) AS m", inner).Select("m.mask AS mask, COUNT(*) AS n").Group("m.mask").
+		Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report.funnel reached: %w", err)
+	}
+	for _, sg := range stages {
+		var r stageReach
+		for _, m := range rows {
+			if m.Mask&bit[sg.ID] == 0 {
+				continue
+			}
+			r.N += m.N
+			if nx := next[sg.ID]; nx != "" && m.Mask&bit[nx] != 0 {
+				r.Both += m.N
+			}
+		}
+		out[sg.ID] = r
+	}
+	return out, nil
 }
 
 // outcomes counts the opportunities won and lost in the period and sums
@@ -125,23 +147,17 @@ func (s funnelStore) outcomes(ctx context.Context, a *authz.Actor, w window, pip
 			lost = r.N
 		}
 	}
-	// Date arithmetic differs between the databases; the won spans are
-	// streamed and summed here instead.
-	q := closed().Where("o.status = ?", "won").Select("o.created_at AS created_at, o.closed_at AS closed_at")
-	rs, err := q.Rows()
-	if err != nil {
+	// Whole seconds from creation to closing, each end floored to its
+	// second, summed in SQL (streaming every won deal was the slow part).
+	span := "EXTRACT(EPOCH FROM date_trunc('second', o.closed_at)) - EXTRACT(EPOCH FROM date_trunc('second', o.created_at))"
+	if s.db.Dialect() != db.Postgres {
+		span = "CAST(strftime('%s', o.closed_at) AS INTEGER) - CAST(strftime('%s', o.created_at) AS INTEGER)"
+	}
+	var sum struct{ S int64 }
+	if err = closed().Where("o.status = ?", "won").Select("CAST(COALESCE(SUM(" + span + "), 0) AS BIGINT) AS s").
+		Scan(&sum).Error; err != nil {
 		return 0, 0, 0, fmt.Errorf("report.funnel cycle: %w", err)
 	}
-	defer rs.Close()
-	for rs.Next() {
-		var c closedSpan
-		if err = q.ScanRows(rs, &c); err != nil {
-			return 0, 0, 0, fmt.Errorf("report.funnel cycle: %w", err)
-		}
-		wonSeconds += c.ClosedAt.Unix() - c.CreatedAt.Unix()
-	}
-	if err = rs.Err(); err != nil {
-		return 0, 0, 0, fmt.Errorf("report.funnel cycle: %w", err)
-	}
+	wonSeconds = sum.S
 	return won, lost, wonSeconds, nil
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/opencrm/crm/internal/platform/authz"
 	"github.com/opencrm/crm/internal/platform/db"
@@ -31,6 +32,13 @@ func (s *perfStore) users(ctx context.Context, a *authz.Actor) ([]reportUser, er
 	return out, nil
 }
 
+// metricQuery is one grouped query adding to one metric per owner.
+type metricQuery struct {
+	name string
+	q    func(*gorm.DB) *gorm.DB
+	set  func(*Figures, int64)
+}
+
 // figures computes the five metrics per owner over rng for the given
 // users, one grouped query per metric; each query is also limited by the
 // caller's data scope on its owner column. Definitions are those of the
@@ -44,11 +52,7 @@ func (s *perfStore) figures(ctx context.Context, a *authz.Actor, ids []string, r
 		UserID string
 		N      int64
 	}
-	queries := []struct {
-		name string
-		q    func(*gorm.DB) *gorm.DB
-		set  func(*Figures, int64)
-	}{
+	queries := []metricQuery{
 		{"won_amount", func(q *gorm.DB) *gorm.DB {
 			return q.Table("opportunities").Select("owner_id AS user_id, SUM(amount) AS n").
 				Where("status = ? AND deleted_at IS NULL AND closed_at >= ? AND closed_at < ?", "won", rng.Start, rng.End).
@@ -64,19 +68,37 @@ func (s *perfStore) figures(ctx context.Context, a *authz.Actor, ids []string, r
 				Where("approved_at >= ? AND approved_at < ?", rng.Start, rng.End).
 				Scopes(authz.Scope(a, "orders.owner_id"))
 		}, func(f *Figures, n int64) { f.OrdersCount = n }},
+		// new_customers in two disjoint parts (an OR with EXISTS probed
+		// leads once per customer): those created in the period, and those
+		// created outside it but converted from a lead in it.
 		{"new_customers", func(q *gorm.DB) *gorm.DB {
 			return q.Table("customers").Select("owner_id AS user_id, COUNT(*) AS n").
-				Where("deleted_at IS NULL").
-				Where("(created_at >= ? AND created_at < ?) OR EXISTS (SELECT 1 FROM leads WHERE "+
-					"leads.customer_id = customers.id AND leads.converted_at >= ? AND leads.converted_at < ?)",
-					rng.Start, rng.End, rng.Start, rng.End).
+				Where("deleted_at IS NULL AND created_at >= ? AND created_at < ?", rng.Start, rng.End).
 				Scopes(authz.Scope(a, "customers.owner_id"))
-		}, func(f *Figures, n int64) { f.NewCustomers = n }},
-		{"activities_count", func(q *gorm.DB) *gorm.DB {
+		}, func(f *Figures, n int64) { f.NewCustomers += n }},
+		{"new_customers", func(q *gorm.DB) *gorm.DB {
+			return q.Table("customers").Select("owner_id AS user_id, COUNT(*) AS n").
+				Where("deleted_at IS NULL AND (created_at < ? OR created_at >= ?)", rng.Start, rng.End).
+				Where("id IN (SELECT customer_id FROM leads WHERE converted_at >= ? AND converted_at < ?)", rng.Start, rng.End).
+				Scopes(authz.Scope(a, "customers.owner_id"))
+		}, func(f *Figures, n int64) { f.NewCustomers += n }},
+	}
+	// activities_count: the whole UTC days inside the range from the
+	// rollup, the partial days at its edges from activities.
+	days, edges := rollupDays(rng)
+	for _, e := range edges {
+		queries = append(queries, metricQuery{"activities_count", func(q *gorm.DB) *gorm.DB {
 			return q.Table("activities").Select("owner_id AS user_id, COUNT(*) AS n").
-				Where("status = ? AND done_at >= ? AND done_at < ?", "done", rng.Start, rng.End).
+				Where("status = ? AND done_at >= ? AND done_at < ?", "done", e.Start, e.End).
 				Scopes(authz.Scope(a, "activities.owner_id"))
-		}, func(f *Figures, n int64) { f.ActivitiesCount = n }},
+		}, func(f *Figures, n int64) { f.ActivitiesCount += n }})
+	}
+	if days.Start.Before(days.End) {
+		queries = append(queries, metricQuery{"activities_count", func(q *gorm.DB) *gorm.DB {
+			return q.Table("rollup_activities_done").Select("owner_id AS user_id, SUM(n) AS n").
+				Where("day >= ? AND day < ?", days.Start.Format(time.DateOnly), days.End.Format(time.DateOnly)).
+				Scopes(authz.Scope(a, "rollup_activities_done.owner_id"))
+		}, func(f *Figures, n int64) { f.ActivitiesCount += n }})
 	}
 	for _, m := range queries {
 		var rows []row
@@ -91,6 +113,27 @@ func (s *perfStore) figures(ctx context.Context, a *authz.Actor, ids []string, r
 		}
 	}
 	return out, nil
+}
+
+// rollupDays splits rng into the whole UTC days inside it (days, empty
+// when there are none) and the partial days before and after them.
+func rollupDays(rng Range) (days Range, edges []Range) {
+	const day = 24 * time.Hour
+	first := rng.Start.UTC().Truncate(day)
+	if first.Before(rng.Start) {
+		first = first.Add(day)
+	}
+	last := rng.End.UTC().Truncate(day)
+	if !first.Before(last) {
+		return Range{}, []Range{rng}
+	}
+	if rng.Start.Before(first) {
+		edges = append(edges, Range{Start: rng.Start, End: first})
+	}
+	if last.Before(rng.End) {
+		edges = append(edges, Range{Start: last, End: rng.End})
+	}
+	return Range{Start: first, End: last}, edges
 }
 
 // targets reads the targets of subjects for a period: subject → metric →

@@ -177,8 +177,8 @@ func (q *Query[T]) Apply(db *gorm.DB) *gorm.DB {
 	return db.Limit(q.limit + 1)
 }
 
-// keyset builds (a > x) OR (a = x AND b > y) OR (a = x AND b = y AND id > z),
-// with < for descending keys.
+// keyset builds a >= x AND ((a > x) OR (a = x AND b > y) OR
+// (a = x AND b = y AND id > z)), with < and <= for descending keys.
 func (q *Query[T]) keyset() (string, []any) {
 	type term struct {
 		expr string
@@ -207,7 +207,14 @@ func (q *Query[T]) keyset() (string, []any) {
 		args = append(args, terms[i].val)
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 	}
-	return "(" + strings.Join(ors, " OR ") + ")", args
+	// The OR form alone is no index range, so a deep page would scan
+	// every row before the cursor; the bound it implies on the first key
+	// (a >= x, or a <= x descending) lets the index start at the cursor.
+	first := terms[0].expr + " >= ?"
+	if terms[0].desc {
+		first = terms[0].expr + " <= ?"
+	}
+	return first + " AND (" + strings.Join(ors, " OR ") + ")", append([]any{terms[0].val}, args...)
 }
 
 func dir(desc bool) string {
