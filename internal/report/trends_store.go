@@ -153,6 +153,9 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	if metric == "new_customers" {
 		return s.newCustomerCells(ctx, a, groupBy, ids, bks)
 	}
+	if metric == "activities_count" && (groupBy == TrendGroupNone || groupBy == GroupUser) {
+		return s.activityCells(ctx, a, groupBy, ids, bks)
+	}
 	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
 		return nil, fmt.Errorf("report.trends: no source for %s by %s", metric, groupBy)
@@ -183,38 +186,136 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 // newCustomerCells counts the customers new in each bucket (created in
 // it, or a lead converted into them in it) per group, and — as Bkt -1 —
 // over the whole range, where a customer new in two buckets counts once,
-// as /reports/performance counts it over that range.
+// as /reports/performance counts it over that range. Without a DISTINCT
+// over every event: a bucket's figure is its customers created in it
+// (each once, an index-only count) plus those with a lead converted in it
+// that were not created in it (few, a probe per converted lead); the
+// range's likewise, with "created outside the range".
 func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
-	grp := "''"
+	grp, group := "''", "bkt"
 	switch groupBy {
 	case GroupUser:
-		grp = "c.owner_id"
+		grp, group = "c.owner_id", "grp, bkt"
 	case TrendGroupRegion:
-		grp = "c.region"
+		grp, group = "c.region", "grp, bkt"
 	}
 	start, end := bks[0].Start, bks[len(bks)-1].End
 	conn := s.db.Conn(ctx)
-	events := func() *gorm.DB {
-		created := conn.Table("customers AS c").Select("c.id AS cid, "+grp+" AS grp, c.created_at AS at").
-			Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
-			Scopes(trOwnedBy(a, "c.owner_id", ids))
-		converted := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
-			Select("c.id AS cid, "+grp+" AS grp, l.converted_at AS at").
-			Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end).
-			Scopes(trOwnedBy(a, "c.owner_id", ids))
-		return conn.Table("(? UNION ALL ?) AS ev", created, converted)
-	}
-	bexpr, bargs := trBucketExpr(s.db, "ev.at", bks)
-	var out, totals []trCell
-	if err := events().Select("ev.grp AS grp, "+bexpr+" AS bkt, COUNT(DISTINCT ev.cid) AS n", bargs...).
-		Group("ev.grp, bkt").Scan(&out).Error; err != nil {
+	createdAt, cargs := trBucketExpr(s.db, "c.created_at", bks)
+	convertedAt, largs := trBucketExpr(s.db, "l.converted_at", bks)
+	var created, converted, outside []trCell
+	if err := conn.Table("customers AS c").Select(grp+" AS grp, "+createdAt+" AS bkt, COUNT(*) AS n", cargs...).
+		Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
+		Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&created).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
-	if err := events().Select("ev.grp AS grp, -1 AS bkt, COUNT(DISTINCT ev.cid) AS n").
-		Group("ev.grp").Scan(&totals).Error; err != nil {
+	// One row per customer and bucket however many of its leads were
+	// converted in that bucket.
+	same := append(append([]any{start, end}, cargs...), largs...)
+	if err := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
+		Select(grp+" AS grp, "+convertedAt+" AS bkt, COUNT(DISTINCT c.id) AS n", largs...).
+		Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end).
+		Where("NOT (c.created_at >= ? AND c.created_at < ? AND "+createdAt+" = "+convertedAt+")", same...).
+		Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&converted).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
-	return append(out, totals...), nil
+	conv := conn.Table("leads").Select("DISTINCT customer_id").
+		Where("converted_at >= ? AND converted_at < ?", start, end)
+	if err := conn.Table("customers AS c").Joins("JOIN (?) lc ON lc.customer_id = c.id", conv).
+		Select(grp+" AS grp, -1 AS bkt, COUNT(*) AS n").
+		Where("c.deleted_at IS NULL AND (c.created_at < ? OR c.created_at >= ?)", start, end).
+		Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&outside).Error; err != nil {
+		return nil, fmt.Errorf("report.trends new_customers: %w", err)
+	}
+	// Every group gets its total (the caller takes Bkt -1 as the total
+	// once any group has one).
+	totals := map[string]int64{}
+	var keys []string
+	add := func(g string, n int64) {
+		if _, ok := totals[g]; !ok {
+			keys = append(keys, g)
+		}
+		totals[g] += n
+	}
+	for _, c := range created {
+		add(c.Grp, c.N)
+	}
+	for _, c := range converted {
+		add(c.Grp, 0)
+	}
+	for _, c := range outside {
+		add(c.Grp, c.N)
+	}
+	out := append(created, converted...)
+	for _, g := range keys {
+		out = append(out, trCell{Grp: g, Bkt: -1, N: totals[g]})
+	}
+	return out, nil
+}
+
+// activityCells counts the activities done per group and bucket: the
+// whole UTC days inside each bucket from rollup_activities_done (kept by
+// triggers, see migration v0016), the partial days at the buckets' edges
+// from activities, so a year reads ~365 rollup rows per owner and a
+// couple of days of activities per bucket edge.
+func (s *perfStore) activityCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
+	grp, group := "''", "bkt"
+	if groupBy == GroupUser {
+		grp, group = "owner_id", "grp, bkt"
+	}
+	var ladder strings.Builder
+	var dargs []any
+	var edges []Range
+	first, last := "", ""
+	ladder.WriteString("(CASE")
+	for i, b := range bks {
+		days, e := rollupDays(Range{Start: b.Start, End: b.End})
+		edges = append(edges, e...)
+		if !days.Start.Before(days.End) {
+			continue
+		}
+		from, to := days.Start.Format(time.DateOnly), days.End.Format(time.DateOnly)
+		fmt.Fprintf(&ladder, " WHEN day >= ? AND day < ? THEN %d", i)
+		dargs = append(dargs, from, to)
+		if first == "" {
+			first = from
+		}
+		last = to
+	}
+	// Days outside every bucket's whole days (a bucket's edge days) are
+	// cut out here and counted from activities below.
+	ladder.WriteString(" ELSE -2 END)")
+	conn := s.db.Conn(ctx)
+	var out, cells []trCell
+	if first != "" {
+		if err := conn.Table("rollup_activities_done").Select(grp+" AS grp, "+ladder.String()+" AS bkt, SUM(n) AS n", dargs...).
+			Where("day >= ? AND day < ?", first, last).
+			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&cells).Error; err != nil {
+			return nil, fmt.Errorf("report.trends activities_count: %w", err)
+		}
+		for _, c := range cells {
+			if c.Bkt >= 0 && c.N != 0 {
+				out = append(out, c)
+			}
+		}
+	}
+	if len(edges) > 0 {
+		bexpr, bargs := trBucketExpr(s.db, "done_at", bks)
+		var or []string
+		var eargs []any
+		for _, e := range edges {
+			or = append(or, "(done_at >= ? AND done_at < ?)")
+			eargs = append(eargs, e.Start, e.End)
+		}
+		cells = nil
+		if err := conn.Table("activities").Select(grp+" AS grp, "+bexpr+" AS bkt, COUNT(*) AS n", bargs...).
+			Where("status = 'done'").Where(strings.Join(or, " OR "), eargs...).
+			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&cells).Error; err != nil {
+			return nil, fmt.Errorf("report.trends activities_count: %w", err)
+		}
+		out = append(out, cells...)
+	}
+	return out, nil
 }
 
 // trendProductNames maps product ids to their names (deleted ones included: a
