@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"testing"
 	"time"
 
@@ -117,86 +116,8 @@ func TestTrendsActivitiesFromRollupMatchPlainQuery(t *testing.T) {
 			t.Fatalf("the sequence left %d done activities in the year; too few to test", n)
 		}
 
-		all := func(string) bool { return true }
 		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
-		// Expected buckets: local months (or quarters) clipped to [from, to].
-		cut := func(from, to time.Time, months int) [][2]time.Time {
-			var out [][2]time.Time
-			start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, sh)
-			if months == 3 {
-				start = time.Date(from.Year(), (from.Month()-1)/3*3+1, 1, 0, 0, 0, 0, sh)
-			}
-			for s := start; s.Before(to); s = s.AddDate(0, months, 0) {
-				e := s.AddDate(0, months, 0)
-				out = append(out, [2]time.Time{trLater(s, from), trEarlier(e, to)})
-			}
-			return out
-		}
-		mid := cur.AddDate(0, -7, 12)
-		cases := []struct {
-			query    string
-			from, to time.Time
-			months   int
-		}{
-			{"", cur.AddDate(0, -11, 0), cur.AddDate(0, 1, 0), 1},
-			{"interval=quarter&from=" + mid.Format(time.DateOnly) + "&to=" + cur.AddDate(0, 0, 9).Format(time.DateOnly),
-				mid, cur.AddDate(0, 0, 10), 3},
-			{"period=" + cur.AddDate(0, -1, 0).Format("2006-01"), cur.AddDate(0, -1, 0), cur, 1},
-		}
-		for _, c := range []struct {
-			name string
-			cl   *apptest.Client
-			sees func(string) bool
-		}{{"admin", env.Admin, all}, {"manager", mgr.Client, eastOnly}} {
-			for _, tc := range cases {
-				for _, groupBy := range []string{"none", "user"} {
-					q, _ := url.ParseQuery(tc.query)
-					q.Set("metric", "activities_count")
-					q.Set("group_by", groupBy)
-					var r trReport
-					c.cl.Get("/reports/trends?" + q.Encode()).Status(http.StatusOK).Decode(&r)
-					bks := cut(tc.from, tc.to, tc.months)
-					if len(r.Buckets) != len(bks) {
-						t.Fatalf("%s %s: %d buckets, want %d", c.name, q.Encode(), len(r.Buckets), len(bks))
-					}
-					for i, bk := range bks {
-						if !r.Buckets[i].From.Equal(bk[0]) || !r.Buckets[i].To.Equal(bk[1]) {
-							t.Fatalf("%s %s: bucket %d %v..%v, want %v", c.name, q.Encode(), i, r.Buckets[i].From, r.Buckets[i].To, bk)
-						}
-					}
-					owners := []string{""}
-					if groupBy == "user" {
-						owners = []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}
-					}
-					series := map[string]trSeries{}
-					for _, s := range r.Series {
-						series[s.Key] = s
-					}
-					for _, o := range owners {
-						key := o
-						if o == "" {
-							key = "total"
-						}
-						s, ok := series[key]
-						var total int64
-						for i, bk := range bks {
-							want := count(c.sees, o, bk[0], bk[1])
-							total += want
-							got := int64(0)
-							if ok {
-								got, _ = strconv.ParseInt(s.Values[i], 10, 64)
-							}
-							if got != want {
-								t.Errorf("%s %s %s %s: %d, want %d", c.name, q.Encode(), key, r.Buckets[i].Key, got, want)
-							}
-						}
-						if ok != (total > 0) || ok && s.Total != strconv.FormatInt(total, 10) {
-							t.Errorf("%s %s %s: total %+v, want %d", c.name, q.Encode(), key, s, total)
-						}
-					}
-				}
-			}
-		}
+		trRollupCheck(t, env, mgr, eastOnly, []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}, "activities_count", count)
 	})
 }
 
@@ -212,4 +133,237 @@ func trEarlier(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// trRollupCheck compares metric in GET /reports/trends with count (the
+// brute force over the stored rows: the figure of owners sees lets
+// through, of owner or all when owner is "", in [start, end)) for the
+// last twelve local months, a quarter-cut span clipped mid-month at both
+// ends and a single month, with and without group_by=user, as the admin
+// and as mgr (who sees the owners east lets through).
+func trRollupCheck(t *testing.T, env *apptest.Env, mgr *apptest.User, east func(string) bool, users []string, metric string,
+	count func(sees func(string) bool, owner string, start, end time.Time) int64) {
+	t.Helper()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Now().In(sh)
+	cur := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, sh)
+	all := func(string) bool { return true }
+	if n := count(all, "", cur.AddDate(0, -11, 0), cur.AddDate(0, 1, 0)); n == 0 {
+		t.Fatalf("%s: nothing in the year; nothing to test", metric)
+	}
+	// Expected buckets: local months (or quarters) clipped to [from, to).
+	cut := func(from, to time.Time, months int) [][2]time.Time {
+		var out [][2]time.Time
+		start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, sh)
+		if months == 3 {
+			start = time.Date(from.Year(), (from.Month()-1)/3*3+1, 1, 0, 0, 0, 0, sh)
+		}
+		for s := start; s.Before(to); s = s.AddDate(0, months, 0) {
+			out = append(out, [2]time.Time{trLater(s, from), trEarlier(s.AddDate(0, months, 0), to)})
+		}
+		return out
+	}
+	mid := cur.AddDate(0, -7, 12)
+	cases := []struct {
+		query    string
+		from, to time.Time
+		months   int
+	}{
+		{"", cur.AddDate(0, -11, 0), cur.AddDate(0, 1, 0), 1},
+		{"interval=quarter&from=" + mid.Format(time.DateOnly) + "&to=" + cur.AddDate(0, 0, 9).Format(time.DateOnly),
+			mid, cur.AddDate(0, 0, 10), 3},
+		{"period=" + cur.AddDate(0, -1, 0).Format("2006-01"), cur.AddDate(0, -1, 0), cur, 1},
+	}
+	for _, c := range []struct {
+		name string
+		cl   *apptest.Client
+		sees func(string) bool
+	}{{"admin", env.Admin, all}, {"manager", mgr.Client, east}} {
+		for _, tc := range cases {
+			for _, groupBy := range []string{"none", "user"} {
+				q, _ := url.ParseQuery(tc.query)
+				q.Set("metric", metric)
+				q.Set("group_by", groupBy)
+				var r trReport
+				c.cl.Get("/reports/trends?" + q.Encode()).Status(http.StatusOK).Decode(&r)
+				bks := cut(tc.from, tc.to, tc.months)
+				if len(r.Buckets) != len(bks) {
+					t.Fatalf("%s %s: %d buckets, want %d", c.name, q.Encode(), len(r.Buckets), len(bks))
+				}
+				for i, bk := range bks {
+					if !r.Buckets[i].From.Equal(bk[0]) || !r.Buckets[i].To.Equal(bk[1]) {
+						t.Fatalf("%s %s: bucket %d %v..%v, want %v", c.name, q.Encode(), i, r.Buckets[i].From, r.Buckets[i].To, bk)
+					}
+				}
+				owners := []string{""}
+				if groupBy == "user" {
+					owners = users
+				}
+				series := map[string]trSeries{}
+				for _, s := range r.Series {
+					series[s.Key] = s
+				}
+				for _, o := range owners {
+					key := o
+					if o == "" {
+						key = "total"
+					}
+					s, ok := series[key]
+					var total int64
+					for i, bk := range bks {
+						want := count(c.sees, o, bk[0], bk[1])
+						total += want
+						got := format(metric, 0)
+						if ok {
+							got = s.Values[i]
+						}
+						if got != format(metric, want) {
+							t.Errorf("%s %s %s %s: %s, want %s", c.name, q.Encode(), key, r.Buckets[i].Key, got, format(metric, want))
+						}
+					}
+					if ok && s.Total != format(metric, total) {
+						t.Errorf("%s %s %s: total %+v, want %s", c.name, q.Encode(), key, s, format(metric, total))
+					}
+					if !ok && o != "" && c.sees(o) && count(c.sees, o, tc.from, tc.to) != 0 {
+						t.Errorf("%s %s: no series for %s", c.name, q.Encode(), o)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTrendsWonFromRollupMatchPlainQuery drives a random sequence of
+// opportunity writes (creates, wins, losses, reopens, owner changes and
+// deletions through HTTP; closed_at moves, some to a second either side
+// of a local month boundary, amount changes, soft deletions and bulk
+// owner transfers straight in SQL) and then checks rollup_won_monthly
+// against a fresh aggregate of opportunities, and won_amount in GET
+// /reports/trends (rollup months corrected at the local month edges)
+// against a brute-force sum of the stored deals.
+func TestTrendsWonFromRollupMatchPlainQuery(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		east, west := env.Team("East", ""), env.Team("West", "")
+		mgr := env.User("manager", east)
+		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		var cust struct{ ID string }
+		env.Admin.Post("/customers", map[string]any{"name": "恒达精密"}).Status(http.StatusCreated).Decode(&cust)
+		g := env.App.DB.Conn(context.Background())
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		now := time.Now().UTC()
+		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		rnd := rand.New(rand.NewPCG(17, 7))
+		moment := func() time.Time {
+			if rnd.IntN(2) == 0 {
+				return cur.AddDate(0, -rnd.IntN(12), 0).Add(-time.Second * time.Duration(rnd.IntN(2))).UTC()
+			}
+			return now.Add(-time.Duration(rnd.Int64N(int64(390 * 24 * time.Hour)))).UTC()
+		}
+		const research = "0193a2b4-0000-7000-8000-000000000101"
+		var ids []string
+		pick := func() string { return ids[rnd.IntN(len(ids))] }
+		for i := range 260 {
+			op := rnd.IntN(16)
+			if len(ids) < 6 {
+				op = 0
+			}
+			switch op {
+			case 0, 1, 2:
+				var o struct{ ID string }
+				env.Admin.Post("/opportunities", map[string]any{"name": fmt.Sprint("商机 ", i), "customer_id": cust.ID,
+					"amount": fmt.Sprintf("%d.%02d", rnd.IntN(100000), rnd.IntN(100)), "owner_id": reps[rnd.IntN(len(reps))].ID}).
+					Status(http.StatusCreated).Decode(&o)
+				ids = append(ids, o.ID)
+			case 3, 4, 5, 13, 14, 15:
+				env.Admin.Post("/opportunities/"+pick()+"/win", map[string]any{"note": "签约"}).Status(http.StatusOK, http.StatusConflict)
+			case 6:
+				env.Admin.Post("/opportunities/"+pick()+"/lose", map[string]any{"reason": "价格"}).Status(http.StatusOK, http.StatusConflict)
+			case 7:
+				env.Admin.Post("/opportunities/"+pick()+"/reopen", map[string]any{"stage_id": research}).
+					Status(http.StatusOK, http.StatusConflict)
+			case 8:
+				env.Admin.Patch("/opportunities/"+pick(), map[string]any{"owner_id": reps[rnd.IntN(len(reps))].ID}).
+					Status(http.StatusOK)
+			case 9:
+				k := rnd.IntN(len(ids))
+				env.Admin.Delete("/opportunities/" + ids[k]).Status(http.StatusNoContent)
+				ids = append(ids[:k], ids[k+1:]...)
+			case 10:
+				var won []string
+				if err := g.Table("opportunities").Where("status = ?", "won").Order("id").Pluck("id", &won).Error; err != nil {
+					t.Fatal(err)
+				}
+				for _, id := range won {
+					if rnd.IntN(4) == 0 {
+						continue
+					}
+					if err := g.Exec("UPDATE opportunities SET closed_at = ?, amount = ? WHERE id = ?", moment(),
+						rnd.Int64N(10_000_000), id).Error; err != nil {
+						t.Fatal(err)
+					}
+				}
+			case 11:
+				from, to := reps[rnd.IntN(len(reps))], reps[rnd.IntN(len(reps))]
+				if err := g.Exec("UPDATE opportunities SET owner_id = ? WHERE owner_id = ?", to.ID, from.ID).Error; err != nil {
+					t.Fatal(err)
+				}
+			case 12:
+				k := rnd.IntN(len(ids))
+				if err := g.Exec("UPDATE opportunities SET deleted_at = ? WHERE id = ?", now, ids[k]).Error; err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids[:k], ids[k+1:]...)
+			}
+		}
+
+		var opps []struct {
+			OwnerID   string
+			Status    string
+			Amount    int64
+			ClosedAt  *time.Time
+			DeletedAt *time.Time
+		}
+		if err := g.Table("opportunities").Select("owner_id, status, amount, closed_at, deleted_at").Scan(&opps).Error; err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][2]int64{}
+		for _, o := range opps {
+			if o.Status == "won" && o.DeletedAt == nil && o.ClosedAt != nil {
+				k := o.ClosedAt.UTC().Format("2006-01") + " " + o.OwnerID
+				want[k] = [2]int64{want[k][0] + o.Amount, want[k][1] + 1}
+			}
+		}
+		if len(want) < 6 {
+			t.Fatalf("the sequence left %d month-owner keys of won deals; too few to test", len(want))
+		}
+		var rolled []struct {
+			Month, OwnerID string
+			Amount, N      int64
+		}
+		if err := g.Table("rollup_won_monthly").Select("month, owner_id, amount, n").Scan(&rolled).Error; err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][2]int64{}
+		for _, r := range rolled {
+			if r.N != 0 || r.Amount != 0 {
+				got[r.Month+" "+r.OwnerID] = [2]int64{r.Amount, r.N}
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("rollup_won_monthly\n got %v\nwant %v", got, want)
+		}
+		sum := func(sees func(string) bool, owner string, start, end time.Time) int64 {
+			var n int64
+			for _, o := range opps {
+				if sees(o.OwnerID) && (owner == "" || o.OwnerID == owner) && o.Status == "won" && o.DeletedAt == nil &&
+					o.ClosedAt != nil && !o.ClosedAt.Before(start) && o.ClosedAt.Before(end) {
+					n += o.Amount
+				}
+			}
+			return n
+		}
+		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
+		trRollupCheck(t, env, mgr, eastOnly, []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}, "won_amount", sum)
+	})
 }
