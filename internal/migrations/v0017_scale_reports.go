@@ -32,13 +32,34 @@ var v0017Indexes = []scaleIndex{
 	{"idx_rollup_activities_owner_day", "rollup_activities_done", "owner_id, day", "n", ""},
 }
 
-// v0017ScaleReports adds the indexes above and rollup_won_monthly: the
-// amounts (and count) of live won opportunities per owner and UTC month
-// of closed_at, kept current by triggers in the writing transaction (deals
-// are won, lost, reopened, re-owned, re-valued and deleted from several
+// monthRollup is a rollup of a table's rows that count for a metric, per
+// owner and UTC month of the metric's timestamp: their number and the sum
+// of amount. live(r) says whether row r counts; cols are the columns
+// whose change can move a row in or out (SQLite's UPDATE OF).
+type monthRollup struct {
+	name, table, at, amount, cols string
+	live                          func(r string) string
+}
+
+var v0017Rollups = []monthRollup{
+	// won_amount: live won deals by closed_at.
+	{"rollup_won_monthly", "opportunities", "closed_at", "amount", "status, closed_at, owner_id, amount, deleted_at",
+		func(r string) string {
+			return r + ".status = 'won' AND " + r + ".deleted_at IS NULL AND " + r + ".closed_at IS NOT NULL"
+		}},
+	// received_amount: payments received and not voided, by received_at.
+	{"rollup_received_monthly", "payments", "received_at", "amount", "status, received_at, owner_id, amount, voided_at",
+		func(r string) string {
+			return r + ".status = 'received' AND " + r + ".voided_at IS NULL AND " + r + ".received_at IS NOT NULL"
+		}},
+}
+
+// v0017ScaleReports adds the indexes above and the monthly rollups (kept
+// current by triggers in the writing transaction: deals are won, lost,
+// reopened, re-owned, re-valued and deleted, payments voided, from several
 // modules). The forecast reads 4 years of won amounts: ~50 rows per owner
-// here instead of every won deal; a report in any time zone corrects each
-// bucket edge from opportunities (the hours between the local and the UTC
+// instead of every won deal; a report in any time zone corrects each
+// bucket edge from the table (the hours between the local and the UTC
 // month start).
 func v0017ScaleReports() *gormigrate.Migration {
 	return &gormigrate.Migration{
@@ -50,39 +71,28 @@ func v0017ScaleReports() *gormigrate.Migration {
 					return err
 				}
 			}
-			// month is the UTC month, YYYY-MM.
-			if err := tx.Exec(`CREATE TABLE rollup_won_monthly (month varchar(7) NOT NULL,
-				owner_id varchar(36) NOT NULL, amount bigint NOT NULL, n bigint NOT NULL, PRIMARY KEY (month, owner_id))`).Error; err != nil {
-				return err
-			}
-			if err := tx.Exec("CREATE INDEX idx_rollup_won_owner_month ON rollup_won_monthly (owner_id, month)").Error; err != nil {
-				return err
-			}
-			stmts := sqliteWonTriggers
-			if pg {
-				stmts = pgWonTriggers
-			}
-			for _, s := range stmts {
-				if err := tx.Exec(s).Error; err != nil {
+			for _, m := range v0017Rollups {
+				if err := m.create(tx, pg); err != nil {
 					return err
 				}
 			}
-			month := "strftime('%Y-%m', closed_at)"
-			if pg {
-				month = "to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM')"
-			}
-			return tx.Exec("INSERT INTO rollup_won_monthly (month, owner_id, amount, n) SELECT " + month +
-				", owner_id, SUM(amount), COUNT(*) FROM opportunities WHERE " + wonLive("opportunities") + " GROUP BY 1, 2").Error
+			return nil
 		},
 		Rollback: func(tx *gorm.DB) error {
 			pg := tx.Dialector.Name() == "postgres"
-			drops := []string{"DROP TRIGGER IF EXISTS opportunities_won_rollup_ins", "DROP TRIGGER IF EXISTS opportunities_won_rollup_upd",
-				"DROP TRIGGER IF EXISTS opportunities_won_rollup_del"}
-			if pg {
-				for i := range drops {
-					drops[i] += " ON opportunities"
+			var drops []string
+			for _, m := range v0017Rollups {
+				for _, op := range []string{"ins", "upd", "del"} {
+					d := "DROP TRIGGER IF EXISTS " + m.name + "_" + op
+					if pg {
+						d += " ON " + m.table
+					}
+					drops = append(drops, d)
 				}
-				drops = append(drops, "DROP FUNCTION IF EXISTS opportunities_won_rollup()")
+				if pg {
+					drops = append(drops, "DROP FUNCTION IF EXISTS "+m.name+"_fn()")
+				}
+				drops = append(drops, "DROP TABLE IF EXISTS "+m.name)
 			}
 			for _, x := range v0017Indexes {
 				drops = append(drops, "DROP INDEX IF EXISTS "+x.name)
@@ -92,59 +102,79 @@ func v0017ScaleReports() *gormigrate.Migration {
 					return err
 				}
 			}
-			return tx.Exec("DROP TABLE IF EXISTS rollup_won_monthly").Error
+			return nil
 		},
 	}
 }
 
-// wonLive is the condition for a row r to count in won_amount.
-func wonLive(r string) string {
-	return r + ".status = 'won' AND " + r + ".deleted_at IS NULL AND " + r + ".closed_at IS NOT NULL"
+// create makes the rollup table (month is the UTC month, YYYY-MM), its
+// triggers, and fills it from the table.
+func (m monthRollup) create(tx *gorm.DB, pg bool) error {
+	stmts := []string{"CREATE TABLE " + m.name + ` (month varchar(7) NOT NULL, owner_id varchar(36) NOT NULL,
+		amount bigint NOT NULL, n bigint NOT NULL, PRIMARY KEY (month, owner_id))`,
+		"CREATE INDEX idx_" + m.name + "_owner ON " + m.name + " (owner_id, month)"}
+	month := func(r string) string { return "strftime('%Y-%m', " + r + "." + m.at + ")" }
+	if pg {
+		month = func(r string) string { return "to_char(" + r + "." + m.at + " AT TIME ZONE 'UTC', 'YYYY-MM')" }
+		stmts = append(stmts, m.pgTriggers(month)...)
+	} else {
+		stmts = append(stmts, m.sqliteTriggers(month)...)
+	}
+	stmts = append(stmts, "INSERT INTO "+m.name+" (month, owner_id, amount, n) SELECT "+month("t")+", t.owner_id, SUM(t."+
+		m.amount+"), COUNT(*) FROM "+m.table+" t WHERE "+m.live("t")+" GROUP BY 1, 2")
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// sqliteWonTriggers keep the rollup row by row; an update removes the old
+// sqliteTriggers keep the rollup row by row; an update removes the old
 // row's contribution and adds the new one's.
-var sqliteWonTriggers = func() []string {
-	month := func(r string) string { return "strftime('%Y-%m', " + r + ".closed_at)" }
+func (m monthRollup) sqliteTriggers(month func(string) string) []string {
 	sub := func(r string) string {
-		return "UPDATE rollup_won_monthly SET amount = amount - " + r + ".amount, n = n - 1 WHERE " + wonLive(r) +
+		return "UPDATE " + m.name + " SET amount = amount - " + r + "." + m.amount + ", n = n - 1 WHERE " + m.live(r) +
 			" AND month = " + month(r) + " AND owner_id = " + r + ".owner_id;"
 	}
-	add := "INSERT INTO rollup_won_monthly (month, owner_id, amount, n) SELECT " + month("NEW") + ", NEW.owner_id, NEW.amount, 1 " +
-		"WHERE " + wonLive("NEW") + " ON CONFLICT (month, owner_id) DO UPDATE SET amount = amount + excluded.amount, n = n + 1;"
+	add := "INSERT INTO " + m.name + " (month, owner_id, amount, n) SELECT " + month("NEW") + ", NEW.owner_id, NEW." + m.amount +
+		", 1 WHERE " + m.live("NEW") + " ON CONFLICT (month, owner_id) DO UPDATE SET amount = amount + excluded.amount, n = n + 1;"
 	return []string{
-		"CREATE TRIGGER opportunities_won_rollup_ins AFTER INSERT ON opportunities WHEN " + wonLive("NEW") + " BEGIN " + add + " END",
-		"CREATE TRIGGER opportunities_won_rollup_del AFTER DELETE ON opportunities WHEN " + wonLive("OLD") + " BEGIN " + sub("OLD") + " END",
-		"CREATE TRIGGER opportunities_won_rollup_upd AFTER UPDATE OF status, closed_at, owner_id, amount, deleted_at ON opportunities WHEN (" +
-			wonLive("OLD") + ") OR (" + wonLive("NEW") + ") BEGIN " + strings.Join([]string{sub("OLD"), add}, " ") + " END",
+		"CREATE TRIGGER " + m.name + "_ins AFTER INSERT ON " + m.table + " WHEN " + m.live("NEW") + " BEGIN " + add + " END",
+		"CREATE TRIGGER " + m.name + "_del AFTER DELETE ON " + m.table + " WHEN " + m.live("OLD") + " BEGIN " + sub("OLD") + " END",
+		"CREATE TRIGGER " + m.name + "_upd AFTER UPDATE OF " + m.cols + " ON " + m.table + " WHEN (" + m.live("OLD") + ") OR (" +
+			m.live("NEW") + ") BEGIN " + strings.Join([]string{sub("OLD"), add}, " ") + " END",
 	}
-}()
+}
 
-// pgWonTriggers keep the rollup per statement from the transition tables
+// pgTriggers keep the rollup per statement from the transition tables
 // (one grouped upsert per statement; keys upserted in order, so concurrent
 // writers cannot deadlock on rollup rows).
-var pgWonTriggers = []string{
-	`CREATE OR REPLACE FUNCTION opportunities_won_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+func (m monthRollup) pgTriggers(month func(string) string) []string {
+	fn := m.name + "_fn"
+	return []string{
+		`CREATE OR REPLACE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE rollup_won_monthly r SET amount = r.amount - d.amount, n = r.n - d.n
-    FROM (SELECT to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, owner_id, SUM(amount) AS amount, COUNT(*) AS n
-          FROM old_rows o WHERE ` + wonLive("o") + ` GROUP BY 1, 2) d
+    UPDATE ` + m.name + ` r SET amount = r.amount - d.amount, n = r.n - d.n
+    FROM (SELECT ` + month("o") + ` AS month, o.owner_id, SUM(o.` + m.amount + `) AS amount, COUNT(*) AS n
+          FROM old_rows o WHERE ` + m.live("o") + ` GROUP BY 1, 2) d
     WHERE r.month = d.month AND r.owner_id = d.owner_id;
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    INSERT INTO rollup_won_monthly (month, owner_id, amount, n)
-    SELECT to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM'), owner_id, SUM(amount), COUNT(*)
-    FROM new_rows o WHERE ` + wonLive("o") + ` GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (month, owner_id) DO UPDATE SET amount = rollup_won_monthly.amount + EXCLUDED.amount,
-      n = rollup_won_monthly.n + EXCLUDED.n;
+    INSERT INTO ` + m.name + ` (month, owner_id, amount, n)
+    SELECT ` + month("o") + `, o.owner_id, SUM(o.` + m.amount + `), COUNT(*)
+    FROM new_rows o WHERE ` + m.live("o") + ` GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (month, owner_id) DO UPDATE SET amount = ` + m.name + `.amount + EXCLUDED.amount,
+      n = ` + m.name + `.n + EXCLUDED.n;
   END IF;
   RETURN NULL;
 END $$`,
-	`CREATE TRIGGER opportunities_won_rollup_ins AFTER INSERT ON opportunities REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION opportunities_won_rollup()`,
-	`CREATE TRIGGER opportunities_won_rollup_upd AFTER UPDATE ON opportunities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION opportunities_won_rollup()`,
-	`CREATE TRIGGER opportunities_won_rollup_del AFTER DELETE ON opportunities REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION opportunities_won_rollup()`,
+		`CREATE TRIGGER ` + m.name + `_ins AFTER INSERT ON ` + m.table + ` REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+		`CREATE TRIGGER ` + m.name + `_upd AFTER UPDATE ON ` + m.table + ` REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+		`CREATE TRIGGER ` + m.name + `_del AFTER DELETE ON ` + m.table + ` REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+	}
 }

@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/apptest"
+	"github.com/opencrm/crm/internal/contract"
+	"github.com/opencrm/crm/internal/payment"
+	"github.com/opencrm/crm/internal/platform/money"
 )
 
 // TestTrendsActivitiesFromRollupMatchPlainQuery drives a random sequence
@@ -365,5 +369,126 @@ func TestTrendsWonFromRollupMatchPlainQuery(t *testing.T) {
 		}
 		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
 		trRollupCheck(t, env, mgr, eastOnly, []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}, "won_amount", sum)
+	})
+}
+
+// TestTrendsReceivedFromRollupMatchPlainQuery drives a random sequence of
+// payment writes in SQL, as the payment, contract and transfer modules
+// write them (records received, voided, re-dated across local month
+// boundaries, re-valued, re-owned one by one and in bulk, deleted), then
+// checks rollup_received_monthly against a fresh aggregate of payments
+// and received_amount in GET /reports/trends against a brute-force sum.
+func TestTrendsReceivedFromRollupMatchPlainQuery(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		east, west := env.Team("East", ""), env.Team("West", "")
+		mgr := env.User("manager", east)
+		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		var cust struct{ ID string }
+		env.Admin.Post("/customers", map[string]any{"name": "恒达精密"}).Status(http.StatusCreated).Decode(&cust)
+		g := env.App.DB.Conn(context.Background())
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		now := time.Now().UTC()
+		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		rnd := rand.New(rand.NewPCG(17, 8))
+		moment := func() time.Time {
+			if rnd.IntN(2) == 0 {
+				return cur.AddDate(0, -rnd.IntN(12), 0).Add(-time.Second * time.Duration(rnd.IntN(2))).UTC()
+			}
+			return now.Add(-time.Duration(rnd.Int64N(int64(390 * 24 * time.Hour)))).UTC()
+		}
+		ct := &contract.Contract{ID: uuid.NewString(), Number: "HT-RB-1", CustomerID: cust.ID, OwnerID: reps[0].ID,
+			Title: "合同", Amount: money.Amount(1_000_000_00), Currency: "CNY", StartDate: "2025-01-01",
+			EndDate: "2027-12-31", Status: contract.Signed, CreatedBy: reps[0].ID, CreatedAt: now, UpdatedAt: now, Version: 1}
+		if err := g.Create(ct).Error; err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		pick := func() string { return ids[rnd.IntN(len(ids))] }
+		exec := func(q string, args ...any) {
+			if err := g.Exec(q, args...).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 240 {
+			op := rnd.IntN(10)
+			if len(ids) < 6 {
+				op = 0
+			}
+			switch op {
+			case 0, 1, 2, 3:
+				p := &payment.Payment{ID: uuid.NewString(), ContractID: ct.ID, CustomerID: cust.ID,
+					OwnerID: reps[rnd.IntN(len(reps))].ID, Amount: money.Amount(rnd.Int64N(10_000_000)), Currency: "CNY",
+					ReceivedAt: moment(), Method: "bank_transfer", Status: payment.Received, CreatedBy: reps[0].ID,
+					CreatedAt: now, UpdatedAt: now, Version: 1}
+				if err := g.Create(p).Error; err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, p.ID)
+			case 4:
+				exec("UPDATE payments SET status = ?, voided_at = ?, void_reason = ? WHERE id = ?", payment.Voided, now, "退回", pick())
+			case 5:
+				exec("UPDATE payments SET received_at = ?, amount = ? WHERE id = ?", moment(), rnd.Int64N(10_000_000), pick())
+			case 6:
+				exec("UPDATE payments SET owner_id = ? WHERE id = ?", reps[rnd.IntN(len(reps))].ID, pick())
+			case 7:
+				exec("UPDATE payments SET owner_id = ? WHERE owner_id = ?", reps[rnd.IntN(len(reps))].ID, reps[rnd.IntN(len(reps))].ID)
+			case 8:
+				k := rnd.IntN(len(ids))
+				exec("DELETE FROM payments WHERE id = ?", ids[k])
+				ids = append(ids[:k], ids[k+1:]...)
+			case 9: // every payment since last month moves to a second before this one
+				exec("UPDATE payments SET received_at = ? WHERE received_at >= ?", cur.Add(-time.Second).UTC(), cur.AddDate(0, -1, 0).UTC())
+			}
+		}
+
+		var pays []struct {
+			OwnerID    string
+			Status     string
+			Amount     int64
+			ReceivedAt time.Time
+			VoidedAt   *time.Time
+		}
+		if err := g.Table("payments").Select("owner_id, status, amount, received_at, voided_at").Scan(&pays).Error; err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][2]int64{}
+		for _, p := range pays {
+			if p.Status == "received" && p.VoidedAt == nil {
+				k := p.ReceivedAt.UTC().Format("2006-01") + " " + p.OwnerID
+				want[k] = [2]int64{want[k][0] + p.Amount, want[k][1] + 1}
+			}
+		}
+		if len(want) < 6 {
+			t.Fatalf("the sequence left %d month-owner keys of payments; too few to test", len(want))
+		}
+		var rolled []struct {
+			Month, OwnerID string
+			Amount, N      int64
+		}
+		if err := g.Table("rollup_received_monthly").Select("month, owner_id, amount, n").Scan(&rolled).Error; err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][2]int64{}
+		for _, r := range rolled {
+			if r.N != 0 || r.Amount != 0 {
+				got[r.Month+" "+r.OwnerID] = [2]int64{r.Amount, r.N}
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("rollup_received_monthly\n got %v\nwant %v", got, want)
+		}
+		sum := func(sees func(string) bool, owner string, start, end time.Time) int64 {
+			var n int64
+			for _, p := range pays {
+				if sees(p.OwnerID) && (owner == "" || p.OwnerID == owner) && p.Status == "received" && p.VoidedAt == nil &&
+					!p.ReceivedAt.Before(start) && p.ReceivedAt.Before(end) {
+					n += p.Amount
+				}
+			}
+			return n
+		}
+		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
+		trRollupCheck(t, env, mgr, eastOnly, []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}, "received_amount", sum)
 	})
 }

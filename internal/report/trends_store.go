@@ -156,8 +156,8 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	if metric == "activities_count" && (groupBy == TrendGroupNone || groupBy == GroupUser) {
 		return s.activityCells(ctx, a, groupBy, ids, bks)
 	}
-	if metric == "won_amount" && (groupBy == TrendGroupNone || groupBy == GroupUser) && trContiguous(bks) {
-		return s.wonCells(ctx, a, groupBy, ids, bks)
+	if r, ok := trMonthRollups[metric]; ok && (groupBy == TrendGroupNone || groupBy == GroupUser) && trContiguous(bks) {
+		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
 	}
 	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
@@ -205,29 +205,35 @@ func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupB
 	start, end := bks[0].Start, bks[len(bks)-1].End
 	conn := s.db.Conn(ctx)
 	createdAt, cargs := trBucketExpr(s.db, "c.created_at", bks)
-	convertedAt, largs := trBucketExpr(s.db, "l.converted_at", bks)
 	var created, converted, outside []trCell
 	if err := conn.Table("customers AS c").Select(grp+" AS grp, "+createdAt+" AS bkt, COUNT(*) AS n", cargs...).
 		Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
 		Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&created).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
-	// One row per customer and bucket however many of its leads were
-	// converted in that bucket.
-	same := append(append([]any{start, end}, cargs...), largs...)
-	if err := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
-		Select(grp+" AS grp, "+convertedAt+" AS bkt, COUNT(DISTINCT c.id) AS n", largs...).
-		Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end).
-		Where("NOT (c.created_at >= ? AND c.created_at < ? AND "+createdAt+" = "+convertedAt+")", same...).
-		Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&converted).Error; err != nil {
+	// The leads converted in the range with their live customer, driven by
+	// the converted_at index and a probe per lead, then the scope (left to
+	// itself PostgreSQL reads a team's every customer by the owner index).
+	conv := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
+		Select("c.id AS cid, c.owner_id AS owner_id, c.region AS region, c.created_at AS created_at, l.converted_at AS converted_at").
+		Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end)
+	if s.db.Dialect() == db.Postgres {
+		conv = conn.Raw("? OFFSET 0", conv)
+	}
+	grp = strings.Replace(grp, "c.", "e.", 1)
+	eCreated, ecargs := trBucketExpr(s.db, "e.created_at", bks)
+	eConverted, elargs := trBucketExpr(s.db, "e.converted_at", bks)
+	// One per customer and bucket however many of its leads were converted
+	// in that bucket, unless it was created in that bucket too.
+	same := append(append([]any{start, end}, ecargs...), elargs...)
+	if err := conn.Table("(?) AS e", conv).Select(grp+" AS grp, "+eConverted+" AS bkt, COUNT(DISTINCT e.cid) AS n", elargs...).
+		Where("NOT (e.created_at >= ? AND e.created_at < ? AND "+eCreated+" = "+eConverted+")", same...).
+		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group).Scan(&converted).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
-	conv := conn.Table("leads").Select("DISTINCT customer_id").
-		Where("converted_at >= ? AND converted_at < ?", start, end)
-	if err := conn.Table("customers AS c").Joins("JOIN (?) lc ON lc.customer_id = c.id", conv).
-		Select(grp+" AS grp, -1 AS bkt, COUNT(*) AS n").
-		Where("c.deleted_at IS NULL AND (c.created_at < ? OR c.created_at >= ?)", start, end).
-		Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&outside).Error; err != nil {
+	if err := conn.Table("(?) AS e", conv).Select(grp+" AS grp, -1 AS bkt, COUNT(DISTINCT e.cid) AS n").
+		Where("e.created_at < ? OR e.created_at >= ?", start, end).
+		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group).Scan(&outside).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
 	// Every group gets its total (the caller takes Bkt -1 as the total
@@ -311,8 +317,15 @@ func (s *perfStore) activityCells(ctx context.Context, a *authz.Actor, groupBy s
 			eargs = append(eargs, e.Start, e.End)
 		}
 		cells = nil
-		if err := conn.Table("activities").Select(grp+" AS grp, "+bexpr+" AS bkt, COUNT(*) AS n", bargs...).
-			Where("status = 'done'").Where(strings.Join(or, " OR "), eargs...).
+		// The edge rows first, by the done_at index, then the scope: left
+		// to itself PostgreSQL intersects with the owner index, reading a
+		// team's whole history of activities.
+		edgeRows := conn.Table("activities").Select("owner_id, done_at").
+			Where("status = 'done'").Where(strings.Join(or, " OR "), eargs...)
+		if s.db.Dialect() == db.Postgres {
+			edgeRows = conn.Raw("? OFFSET 0", edgeRows)
+		}
+		if err := conn.Table("(?) AS e", edgeRows).Select(grp+" AS grp, "+bexpr+" AS bkt, COUNT(*) AS n", bargs...).
 			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&cells).Error; err != nil {
 			return nil, fmt.Errorf("report.trends activities_count: %w", err)
 		}
@@ -341,14 +354,27 @@ func trNearestMonth(t time.Time) time.Time {
 	return m
 }
 
-// wonCells sums won_amount per group and bucket (contiguous buckets) from
-// rollup_won_monthly (see migration v0017): bucket i is the UTC months
+// trMonthRollup is a rollup per owner and UTC month of a metric's rows
+// (migration v0017): the rollup table, the table it sums, the timestamp,
+// the filter of rows that count.
+type trMonthRollup struct {
+	rollup, table, at, where string
+}
+
+// trMonthRollups are the metrics read from a monthly rollup (amounts).
+var trMonthRollups = map[string]trMonthRollup{
+	"won_amount":      {"rollup_won_monthly", "opportunities", "closed_at", "status = 'won' AND deleted_at IS NULL"},
+	"received_amount": {"rollup_received_monthly", "payments", "received_at", "status = 'received' AND voided_at IS NULL"},
+}
+
+// monthRollupCells sums a metric per group and bucket (contiguous buckets)
+// from its monthly rollup (see migration v0017): bucket i is the UTC months
 // from M(i) to M(i+1), M being the UTC month start nearest each bucket
 // bound S, corrected at each bound by the deals closed between S and M
 // (a few hours for months of a local zone), which the rollup counted in
 // the bucket on the other side. Counts ride along so that only groups
 // with deals appear, as with the plain query.
-func (s *perfStore) wonCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
+func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src trMonthRollup, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
 	grp, group := "''", "bkt"
 	if groupBy == GroupUser {
 		grp, group = "owner_id", "grp, bkt"
@@ -398,11 +424,11 @@ func (s *perfStore) wonCells(ctx context.Context, a *authz.Actor, groupBy string
 	ladder.WriteString(" ELSE -2 END)")
 	if len(margs) > 0 {
 		var rows []cell
-		if err := conn.Table("rollup_won_monthly").
+		if err := conn.Table(src.rollup).
 			Select(grp+" AS grp, "+ladder.String()+" AS bkt, SUM(amount) AS amount, SUM(n) AS n", margs...).
 			Where("month >= ? AND month < ?", months[0].Format("2006-01"), months[len(months)-1].Format("2006-01")).
 			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
-			return nil, fmt.Errorf("report.trends won_amount: %w", err)
+			return nil, fmt.Errorf("report.trends %s: %w", src.rollup, err)
 		}
 		for _, r := range rows {
 			add(r.Grp, r.Bkt, r.Amount, r.N)
@@ -422,19 +448,19 @@ func (s *perfStore) wonCells(ctx context.Context, a *authz.Actor, groupBy string
 		if lo.Equal(hi) {
 			continue
 		}
-		fmt.Fprintf(&sl, " WHEN closed_at >= ? AND closed_at < ? THEN %d", j)
+		fmt.Fprintf(&sl, " WHEN %s >= ? AND %s < ? THEN %d", src.at, src.at, j)
 		sargs = append(sargs, lo, hi)
-		or = append(or, "(closed_at >= ? AND closed_at < ?)")
+		or = append(or, "("+src.at+" >= ? AND "+src.at+" < ?)")
 		wargs = append(wargs, lo, hi)
 	}
 	sl.WriteString(" ELSE -2 END)")
 	if len(or) > 0 {
 		var rows []cell
-		if err := conn.Table("opportunities").
+		if err := conn.Table(src.table).
 			Select(grp+" AS grp, "+sl.String()+" AS bkt, SUM(amount) AS amount, COUNT(*) AS n", sargs...).
-			Where("status = 'won' AND deleted_at IS NULL").Where(strings.Join(or, " OR "), wargs...).
+			Where(src.where).Where(strings.Join(or, " OR "), wargs...).
 			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
-			return nil, fmt.Errorf("report.trends won_amount: %w", err)
+			return nil, fmt.Errorf("report.trends %s: %w", src.rollup, err)
 		}
 		for _, r := range rows {
 			j := r.Bkt
