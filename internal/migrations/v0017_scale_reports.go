@@ -35,7 +35,8 @@ var v0017Indexes = []scaleIndex{
 // monthRollup is a rollup of a table's rows that count for a metric, per
 // owner and UTC month of the metric's timestamp: their number and the sum
 // of amount. live(r) says whether row r counts; cols are the columns
-// whose change can move a row in or out (SQLite's UPDATE OF).
+// whose change can move a row in or out (SQLite's UPDATE OF). Without
+// amount the rollup only counts (amount stays 0).
 type monthRollup struct {
 	name, table, at, amount, cols string
 	live                          func(r string) string
@@ -47,6 +48,12 @@ var v0017Rollups = []monthRollup{
 		func(r string) string {
 			return r + ".status = 'won' AND " + r + ".deleted_at IS NULL AND " + r + ".closed_at IS NOT NULL"
 		}},
+	// new_customers (those created): live customers by created_at; counts.
+	{"rollup_customers_monthly", "customers", "created_at", "", "created_at, owner_id, deleted_at",
+		func(r string) string { return r + ".deleted_at IS NULL AND " + r + ".created_at IS NOT NULL" }},
+	// orders_count: orders approved, by approved_at; counts.
+	{"rollup_orders_monthly", "orders", "approved_at", "", "approved_at, owner_id",
+		func(r string) string { return r + ".approved_at IS NOT NULL" }},
 	// received_amount: payments received and not voided, by received_at.
 	{"rollup_received_monthly", "payments", "received_at", "amount", "status, received_at, owner_id, amount, voided_at",
 		func(r string) string {
@@ -107,6 +114,17 @@ func v0017ScaleReports() *gormigrate.Migration {
 	}
 }
 
+// ownerOf is row r's owner, "" for none (customers in the pool).
+func ownerOf(r string) string { return "COALESCE(" + r + ".owner_id, '')" }
+
+// amountOf is row r's amount, 0 for a counting rollup.
+func (m monthRollup) amountOf(r string) string {
+	if m.amount == "" {
+		return "0"
+	}
+	return r + "." + m.amount
+}
+
 // create makes the rollup table (month is the UTC month, YYYY-MM), its
 // triggers, and fills it from the table.
 func (m monthRollup) create(tx *gorm.DB, pg bool) error {
@@ -120,8 +138,8 @@ func (m monthRollup) create(tx *gorm.DB, pg bool) error {
 	} else {
 		stmts = append(stmts, m.sqliteTriggers(month)...)
 	}
-	stmts = append(stmts, "INSERT INTO "+m.name+" (month, owner_id, amount, n) SELECT "+month("t")+", t.owner_id, SUM(t."+
-		m.amount+"), COUNT(*) FROM "+m.table+" t WHERE "+m.live("t")+" GROUP BY 1, 2")
+	stmts = append(stmts, "INSERT INTO "+m.name+" (month, owner_id, amount, n) SELECT "+month("t")+", "+ownerOf("t")+", SUM("+
+		m.amountOf("t")+"), COUNT(*) FROM "+m.table+" t WHERE "+m.live("t")+" GROUP BY 1, 2")
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
 			return err
@@ -134,10 +152,10 @@ func (m monthRollup) create(tx *gorm.DB, pg bool) error {
 // row's contribution and adds the new one's.
 func (m monthRollup) sqliteTriggers(month func(string) string) []string {
 	sub := func(r string) string {
-		return "UPDATE " + m.name + " SET amount = amount - " + r + "." + m.amount + ", n = n - 1 WHERE " + m.live(r) +
-			" AND month = " + month(r) + " AND owner_id = " + r + ".owner_id;"
+		return "UPDATE " + m.name + " SET amount = amount - " + m.amountOf(r) + ", n = n - 1 WHERE " + m.live(r) +
+			" AND month = " + month(r) + " AND owner_id = " + ownerOf(r) + ";"
 	}
-	add := "INSERT INTO " + m.name + " (month, owner_id, amount, n) SELECT " + month("NEW") + ", NEW.owner_id, NEW." + m.amount +
+	add := "INSERT INTO " + m.name + " (month, owner_id, amount, n) SELECT " + month("NEW") + ", " + ownerOf("NEW") + ", " + m.amountOf("NEW") +
 		", 1 WHERE " + m.live("NEW") + " ON CONFLICT (month, owner_id) DO UPDATE SET amount = amount + excluded.amount, n = n + 1;"
 	return []string{
 		"CREATE TRIGGER " + m.name + "_ins AFTER INSERT ON " + m.table + " WHEN " + m.live("NEW") + " BEGIN " + add + " END",
@@ -157,13 +175,13 @@ func (m monthRollup) pgTriggers(month func(string) string) []string {
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     UPDATE ` + m.name + ` r SET amount = r.amount - d.amount, n = r.n - d.n
-    FROM (SELECT ` + month("o") + ` AS month, o.owner_id, SUM(o.` + m.amount + `) AS amount, COUNT(*) AS n
+    FROM (SELECT ` + month("o") + ` AS month, ` + ownerOf("o") + ` AS owner_id, SUM(` + m.amountOf("o") + `) AS amount, COUNT(*) AS n
           FROM old_rows o WHERE ` + m.live("o") + ` GROUP BY 1, 2) d
     WHERE r.month = d.month AND r.owner_id = d.owner_id;
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
     INSERT INTO ` + m.name + ` (month, owner_id, amount, n)
-    SELECT ` + month("o") + `, o.owner_id, SUM(o.` + m.amount + `), COUNT(*)
+    SELECT ` + month("o") + `, ` + ownerOf("o") + `, SUM(` + m.amountOf("o") + `), COUNT(*)
     FROM new_rows o WHERE ` + m.live("o") + ` GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (month, owner_id) DO UPDATE SET amount = ` + m.name + `.amount + EXCLUDED.amount,
       n = ` + m.name + `.n + EXCLUDED.n;

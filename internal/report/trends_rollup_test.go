@@ -12,8 +12,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/opencrm/crm/internal/apptest"
 	"github.com/opencrm/crm/internal/contract"
+	"github.com/opencrm/crm/internal/order"
 	"github.com/opencrm/crm/internal/payment"
 	"github.com/opencrm/crm/internal/platform/money"
+	"gorm.io/gorm"
 )
 
 // TestTrendsActivitiesFromRollupMatchPlainQuery drives a random sequence
@@ -490,5 +492,197 @@ func TestTrendsReceivedFromRollupMatchPlainQuery(t *testing.T) {
 		}
 		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
 		trRollupCheck(t, env, mgr, eastOnly, []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}, "received_amount", sum)
+	})
+}
+
+// trRollupRows reads a monthly rollup as "month owner" → {amount, n},
+// leaving out the keys that came back to zero.
+func trRollupRows(t *testing.T, g *gorm.DB, table string) map[string][2]int64 {
+	t.Helper()
+	var rolled []struct {
+		Month, OwnerID string
+		Amount, N      int64
+	}
+	if err := g.Table(table).Select("month, owner_id, amount, n").Scan(&rolled).Error; err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, r := range rolled {
+		if r.N != 0 || r.Amount != 0 {
+			got[r.Month+" "+r.OwnerID] = [2]int64{r.Amount, r.N}
+		}
+	}
+	return got
+}
+
+// TestTrendsCountsFromRollupMatchPlainQuery does for customers (the
+// created part of new_customers; created and deleted through HTTP,
+// re-dated, re-owned, released to the pool and transferred in bulk in
+// SQL) and orders (orders_count; approved, un-approved, re-dated,
+// re-owned, deleted in SQL) what the won test does: rollup == fresh
+// aggregate, and the report == brute force.
+func TestTrendsCountsFromRollupMatchPlainQuery(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
+		env := apptest.New(t, b)
+		east, west := env.Team("East", ""), env.Team("West", "")
+		mgr := env.User("manager", east)
+		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		users := []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}
+		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
+		g := env.App.DB.Conn(context.Background())
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		now := time.Now().UTC()
+		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		rnd := rand.New(rand.NewPCG(17, 9))
+		moment := func() time.Time {
+			if rnd.IntN(2) == 0 {
+				return cur.AddDate(0, -rnd.IntN(12), 0).Add(-time.Second * time.Duration(rnd.IntN(2))).UTC()
+			}
+			return now.Add(-time.Duration(rnd.Int64N(int64(390 * 24 * time.Hour)))).UTC()
+		}
+		exec := func(q string, args ...any) {
+			if err := g.Exec(q, args...).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		owner := func() string { return reps[rnd.IntN(len(reps))].ID }
+
+		t.Run("customers", func(t *testing.T) {
+			var ids []string
+			pick := func() string { return ids[rnd.IntN(len(ids))] }
+			for i := range 220 {
+				op := rnd.IntN(9)
+				if len(ids) < 6 {
+					op = 0
+				}
+				switch op {
+				case 0, 1, 2:
+					var c struct{ ID string }
+					env.Admin.Post("/customers", map[string]any{"name": fmt.Sprint("客户 ", i), "owner_id": owner()}).
+						Status(http.StatusCreated).Decode(&c)
+					ids = append(ids, c.ID)
+				case 3, 4:
+					exec("UPDATE customers SET created_at = ? WHERE id = ?", moment(), pick())
+				case 5:
+					exec("UPDATE customers SET owner_id = ? WHERE id = ?", owner(), pick())
+				case 6:
+					exec("UPDATE customers SET owner_id = NULL WHERE id = ?", pick())
+				case 7:
+					exec("UPDATE customers SET owner_id = ? WHERE owner_id = ?", owner(), owner())
+				case 8:
+					k := rnd.IntN(len(ids))
+					env.Admin.Delete("/customers/" + ids[k]).Status(http.StatusNoContent)
+					ids = append(ids[:k], ids[k+1:]...)
+				}
+			}
+			var rows []struct {
+				OwnerID   *string
+				CreatedAt time.Time
+				DeletedAt *time.Time
+			}
+			if err := g.Table("customers").Select("owner_id, created_at, deleted_at").Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			want := map[string][2]int64{}
+			for _, r := range rows {
+				if r.DeletedAt == nil {
+					o := ""
+					if r.OwnerID != nil {
+						o = *r.OwnerID
+					}
+					k := r.CreatedAt.UTC().Format("2006-01") + " " + o
+					want[k] = [2]int64{0, want[k][1] + 1}
+				}
+			}
+			if len(want) < 6 {
+				t.Fatalf("%d month-owner keys of customers; too few to test", len(want))
+			}
+			if got := trRollupRows(t, g, "rollup_customers_monthly"); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("rollup_customers_monthly\n got %v\nwant %v", got, want)
+			}
+			count := func(sees func(string) bool, o string, start, end time.Time) int64 {
+				var n int64
+				for _, r := range rows {
+					ro := ""
+					if r.OwnerID != nil {
+						ro = *r.OwnerID
+					}
+					// The admin (sees all) counts the pool too.
+					if (r.OwnerID != nil && sees(ro) || r.OwnerID == nil && sees("")) && (o == "" || ro == o) &&
+						r.DeletedAt == nil && !r.CreatedAt.Before(start) && r.CreatedAt.Before(end) {
+						n++
+					}
+				}
+				return n
+			}
+			trRollupCheck(t, env, mgr, eastOnly, users, "new_customers", count)
+		})
+
+		t.Run("orders", func(t *testing.T) {
+			var ids []string
+			pick := func() string { return ids[rnd.IntN(len(ids))] }
+			var cust struct{ ID string }
+			env.Admin.Post("/customers", map[string]any{"name": "订单客户"}).Status(http.StatusCreated).Decode(&cust)
+			for i := range 220 {
+				op := rnd.IntN(9)
+				if len(ids) < 6 {
+					op = 0
+				}
+				switch op {
+				case 0, 1, 2:
+					at := moment()
+					o := &order.Order{ID: uuid.NewString(), Number: fmt.Sprintf("SO-RB-%04d", i), CustomerID: cust.ID,
+						Currency: "CNY", Status: order.StatusApproved, PaymentStatus: order.PaymentUnpaid, OwnerID: owner(),
+						CreatedBy: reps[0].ID, ApprovedAt: &at, CreatedAt: now, UpdatedAt: now, Version: 1}
+					if err := g.Create(o).Error; err != nil {
+						t.Fatal(err)
+					}
+					ids = append(ids, o.ID)
+				case 3:
+					exec("UPDATE orders SET approved_at = NULL, status = ? WHERE id = ?", order.StatusSubmitted, pick())
+				case 4, 5:
+					exec("UPDATE orders SET approved_at = ?, status = ? WHERE id = ?", moment(), order.StatusApproved, pick())
+				case 6:
+					exec("UPDATE orders SET owner_id = ? WHERE id = ?", owner(), pick())
+				case 7:
+					exec("UPDATE orders SET owner_id = ? WHERE owner_id = ?", owner(), owner())
+				case 8:
+					k := rnd.IntN(len(ids))
+					exec("DELETE FROM orders WHERE id = ?", ids[k])
+					ids = append(ids[:k], ids[k+1:]...)
+				}
+			}
+			var rows []struct {
+				OwnerID    string
+				ApprovedAt *time.Time
+			}
+			if err := g.Table("orders").Select("owner_id, approved_at").Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			want := map[string][2]int64{}
+			for _, r := range rows {
+				if r.ApprovedAt != nil {
+					k := r.ApprovedAt.UTC().Format("2006-01") + " " + r.OwnerID
+					want[k] = [2]int64{0, want[k][1] + 1}
+				}
+			}
+			if len(want) < 6 {
+				t.Fatalf("%d month-owner keys of orders; too few to test", len(want))
+			}
+			if got := trRollupRows(t, g, "rollup_orders_monthly"); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("rollup_orders_monthly\n got %v\nwant %v", got, want)
+			}
+			count := func(sees func(string) bool, o string, start, end time.Time) int64 {
+				var n int64
+				for _, r := range rows {
+					if sees(r.OwnerID) && (o == "" || r.OwnerID == o) && r.ApprovedAt != nil &&
+						!r.ApprovedAt.Before(start) && r.ApprovedAt.Before(end) {
+						n++
+					}
+				}
+				return n
+			}
+			trRollupCheck(t, env, mgr, eastOnly, users, "orders_count", count)
+		})
 	})
 }

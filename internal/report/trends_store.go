@@ -206,9 +206,15 @@ func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupB
 	conn := s.db.Conn(ctx)
 	createdAt, cargs := trBucketExpr(s.db, "c.created_at", bks)
 	var created, converted, outside []trCell
-	if err := conn.Table("customers AS c").Select(grp+" AS grp, "+createdAt+" AS bkt, COUNT(*) AS n", cargs...).
-		Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
-		Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&created).Error; err != nil {
+	var err error
+	if groupBy != TrendGroupRegion && trContiguous(bks) {
+		created, err = s.monthRollupCells(ctx, a, trCustomersCreated, groupBy, ids, bks)
+	} else {
+		err = conn.Table("customers AS c").Select(grp+" AS grp, "+createdAt+" AS bkt, COUNT(*) AS n", cargs...).
+			Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
+			Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&created).Error
+	}
+	if err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
 	// The leads converted in the range with their live customer, driven by
@@ -356,16 +362,21 @@ func trNearestMonth(t time.Time) time.Time {
 
 // trMonthRollup is a rollup per owner and UTC month of a metric's rows
 // (migration v0017): the rollup table, the table it sums, the timestamp,
-// the filter of rows that count.
+// the filter of rows that count, the amount summed ("" for a count).
 type trMonthRollup struct {
-	rollup, table, at, where string
+	rollup, table, at, where, amount string
 }
 
 // trMonthRollups are the metrics read from a monthly rollup (amounts).
 var trMonthRollups = map[string]trMonthRollup{
-	"won_amount":      {"rollup_won_monthly", "opportunities", "closed_at", "status = 'won' AND deleted_at IS NULL"},
-	"received_amount": {"rollup_received_monthly", "payments", "received_at", "status = 'received' AND voided_at IS NULL"},
+	"won_amount":      {"rollup_won_monthly", "opportunities", "closed_at", "status = 'won' AND deleted_at IS NULL", "amount"},
+	"received_amount": {"rollup_received_monthly", "payments", "received_at", "status = 'received' AND voided_at IS NULL", "amount"},
+	"orders_count":    {"rollup_orders_monthly", "orders", "approved_at", "approved_at IS NOT NULL", ""},
 }
+
+// trCustomersCreated is new_customers' created part (customers created in
+// a bucket, each counted once).
+var trCustomersCreated = trMonthRollup{"rollup_customers_monthly", "customers", "created_at", "deleted_at IS NULL", ""}
 
 // monthRollupCells sums a metric per group and bucket (contiguous buckets)
 // from its monthly rollup (see migration v0017): bucket i is the UTC months
@@ -434,6 +445,10 @@ func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src tr
 			add(r.Grp, r.Bkt, r.Amount, r.N)
 		}
 	}
+	amount := "0"
+	if src.amount != "" {
+		amount = "SUM(" + src.amount + ")"
+	}
 	// The slices between each bound and its month start, from
 	// opportunities: j is the bound's index.
 	var sl strings.Builder
@@ -457,7 +472,7 @@ func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src tr
 	if len(or) > 0 {
 		var rows []cell
 		if err := conn.Table(src.table).
-			Select(grp+" AS grp, "+sl.String()+" AS bkt, SUM(amount) AS amount, COUNT(*) AS n", sargs...).
+			Select(grp+" AS grp, "+sl.String()+" AS bkt, "+amount+" AS amount, COUNT(*) AS n", sargs...).
 			Where(src.where).Where(strings.Join(or, " OR "), wargs...).
 			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("report.trends %s: %w", src.rollup, err)
@@ -480,7 +495,11 @@ func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src tr
 	}
 	var out []trCell
 	for _, c := range order {
-		if c.N != 0 {
+		switch {
+		case c.N == 0:
+		case src.amount == "":
+			out = append(out, trCell{Grp: c.Grp, Bkt: c.Bkt, N: c.N})
+		default:
 			out = append(out, trCell{Grp: c.Grp, Bkt: c.Bkt, N: c.Amount})
 		}
 	}
