@@ -27,6 +27,7 @@ func All() []*gormigrate.Migration {
 		v0014ContractsPayments(),
 		v0015Team(),
 		v0016Scale(),
+		v0017ScaleReports(),
 		v0018ReportMix(),
 	}
 }

@@ -153,6 +153,12 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	if metric == "new_customers" {
 		return s.newCustomerCells(ctx, a, groupBy, ids, bks)
 	}
+	if metric == "activities_count" && (groupBy == TrendGroupNone || groupBy == GroupUser) {
+		return s.activityCells(ctx, a, groupBy, ids, bks)
+	}
+	if r, ok := trMonthRollups[metric]; ok && (groupBy == TrendGroupNone || groupBy == GroupUser) && trContiguous(bks) {
+		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
+	}
 	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
 		return nil, fmt.Errorf("report.trends: no source for %s by %s", metric, groupBy)
@@ -183,38 +189,321 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 // newCustomerCells counts the customers new in each bucket (created in
 // it, or a lead converted into them in it) per group, and — as Bkt -1 —
 // over the whole range, where a customer new in two buckets counts once,
-// as /reports/performance counts it over that range.
+// as /reports/performance counts it over that range. Without a DISTINCT
+// over every event: a bucket's figure is its customers created in it
+// (each once, an index-only count) plus those with a lead converted in it
+// that were not created in it (few, a probe per converted lead); the
+// range's likewise, with "created outside the range".
 func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
-	grp := "''"
+	grp, group := "''", "bkt"
 	switch groupBy {
 	case GroupUser:
-		grp = "c.owner_id"
+		grp, group = "c.owner_id", "grp, bkt"
 	case TrendGroupRegion:
-		grp = "c.region"
+		grp, group = "c.region", "grp, bkt"
 	}
 	start, end := bks[0].Start, bks[len(bks)-1].End
 	conn := s.db.Conn(ctx)
-	events := func() *gorm.DB {
-		created := conn.Table("customers AS c").Select("c.id AS cid, "+grp+" AS grp, c.created_at AS at").
+	createdAt, cargs := trBucketExpr(s.db, "c.created_at", bks)
+	var created, converted, outside []trCell
+	var err error
+	if groupBy != TrendGroupRegion && trContiguous(bks) {
+		created, err = s.monthRollupCells(ctx, a, trCustomersCreated, groupBy, ids, bks)
+	} else {
+		err = conn.Table("customers AS c").Select(grp+" AS grp, "+createdAt+" AS bkt, COUNT(*) AS n", cargs...).
 			Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
-			Scopes(trOwnedBy(a, "c.owner_id", ids))
-		converted := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
-			Select("c.id AS cid, "+grp+" AS grp, l.converted_at AS at").
-			Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end).
-			Scopes(trOwnedBy(a, "c.owner_id", ids))
-		return conn.Table("(? UNION ALL ?) AS ev", created, converted)
+			Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&created).Error
 	}
-	bexpr, bargs := trBucketExpr(s.db, "ev.at", bks)
-	var out, totals []trCell
-	if err := events().Select("ev.grp AS grp, "+bexpr+" AS bkt, COUNT(DISTINCT ev.cid) AS n", bargs...).
-		Group("ev.grp, bkt").Scan(&out).Error; err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
-	if err := events().Select("ev.grp AS grp, -1 AS bkt, COUNT(DISTINCT ev.cid) AS n").
-		Group("ev.grp").Scan(&totals).Error; err != nil {
+	// The leads converted in the range with their live customer, driven by
+	// the converted_at index and a probe per lead, then the scope (left to
+	// itself PostgreSQL reads a team's every customer by the owner index).
+	conv := conn.Table("leads AS l").Joins("JOIN customers c ON c.id = l.customer_id").
+		Select("c.id AS cid, c.owner_id AS owner_id, c.region AS region, c.created_at AS created_at, l.converted_at AS converted_at").
+		Where("c.deleted_at IS NULL AND l.converted_at >= ? AND l.converted_at < ?", start, end)
+	if s.db.Dialect() == db.Postgres {
+		conv = conn.Raw("? OFFSET 0", conv)
+	}
+	grp = strings.Replace(grp, "c.", "e.", 1)
+	eCreated, ecargs := trBucketExpr(s.db, "e.created_at", bks)
+	eConverted, elargs := trBucketExpr(s.db, "e.converted_at", bks)
+	// One per customer and bucket however many of its leads were converted
+	// in that bucket, unless it was created in that bucket too.
+	same := append(append([]any{start, end}, ecargs...), elargs...)
+	if err := conn.Table("(?) AS e", conv).Select(grp+" AS grp, "+eConverted+" AS bkt, COUNT(DISTINCT e.cid) AS n", elargs...).
+		Where("NOT (e.created_at >= ? AND e.created_at < ? AND "+eCreated+" = "+eConverted+")", same...).
+		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group).Scan(&converted).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
-	return append(out, totals...), nil
+	if err := conn.Table("(?) AS e", conv).Select(grp+" AS grp, -1 AS bkt, COUNT(DISTINCT e.cid) AS n").
+		Where("e.created_at < ? OR e.created_at >= ?", start, end).
+		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group).Scan(&outside).Error; err != nil {
+		return nil, fmt.Errorf("report.trends new_customers: %w", err)
+	}
+	// Every group gets its total (the caller takes Bkt -1 as the total
+	// once any group has one).
+	totals := map[string]int64{}
+	var keys []string
+	add := func(g string, n int64) {
+		if _, ok := totals[g]; !ok {
+			keys = append(keys, g)
+		}
+		totals[g] += n
+	}
+	for _, c := range created {
+		add(c.Grp, c.N)
+	}
+	for _, c := range converted {
+		add(c.Grp, 0)
+	}
+	for _, c := range outside {
+		add(c.Grp, c.N)
+	}
+	out := append(created, converted...)
+	for _, g := range keys {
+		out = append(out, trCell{Grp: g, Bkt: -1, N: totals[g]})
+	}
+	return out, nil
+}
+
+// activityCells counts the activities done per group and bucket: the
+// whole UTC days inside each bucket from rollup_activities_done (kept by
+// triggers, see migration v0016), the partial days at the buckets' edges
+// from activities, so a year reads ~365 rollup rows per owner and a
+// couple of days of activities per bucket edge.
+func (s *perfStore) activityCells(ctx context.Context, a *authz.Actor, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
+	grp, group := "''", "bkt"
+	if groupBy == GroupUser {
+		grp, group = "owner_id", "grp, bkt"
+	}
+	var ladder strings.Builder
+	var dargs []any
+	var edges []Range
+	first, last := "", ""
+	ladder.WriteString("(CASE")
+	for i, b := range bks {
+		days, e := rollupDays(Range{Start: b.Start, End: b.End})
+		edges = append(edges, e...)
+		if !days.Start.Before(days.End) {
+			continue
+		}
+		from, to := days.Start.Format(time.DateOnly), days.End.Format(time.DateOnly)
+		fmt.Fprintf(&ladder, " WHEN day >= ? AND day < ? THEN %d", i)
+		dargs = append(dargs, from, to)
+		if first == "" {
+			first = from
+		}
+		last = to
+	}
+	// Days outside every bucket's whole days (a bucket's edge days) are
+	// cut out here and counted from activities below.
+	ladder.WriteString(" ELSE -2 END)")
+	conn := s.db.Conn(ctx)
+	var out, cells []trCell
+	if first != "" {
+		if err := conn.Table("rollup_activities_done").Select(grp+" AS grp, "+ladder.String()+" AS bkt, SUM(n) AS n", dargs...).
+			Where("day >= ? AND day < ?", first, last).
+			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&cells).Error; err != nil {
+			return nil, fmt.Errorf("report.trends activities_count: %w", err)
+		}
+		for _, c := range cells {
+			if c.Bkt >= 0 && c.N != 0 {
+				out = append(out, c)
+			}
+		}
+	}
+	if len(edges) > 0 {
+		bexpr, bargs := trBucketExpr(s.db, "done_at", bks)
+		var or []string
+		var eargs []any
+		for _, e := range edges {
+			or = append(or, "(done_at >= ? AND done_at < ?)")
+			eargs = append(eargs, e.Start, e.End)
+		}
+		cells = nil
+		// The edge rows first, by the done_at index, then the scope: left
+		// to itself PostgreSQL intersects with the owner index, reading a
+		// team's whole history of activities.
+		edgeRows := conn.Table("activities").Select("owner_id, done_at").
+			Where("status = 'done'").Where(strings.Join(or, " OR "), eargs...)
+		if s.db.Dialect() == db.Postgres {
+			edgeRows = conn.Raw("? OFFSET 0", edgeRows)
+		}
+		if err := conn.Table("(?) AS e", edgeRows).Select(grp+" AS grp, "+bexpr+" AS bkt, COUNT(*) AS n", bargs...).
+			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&cells).Error; err != nil {
+			return nil, fmt.Errorf("report.trends activities_count: %w", err)
+		}
+		out = append(out, cells...)
+	}
+	return out, nil
+}
+
+// trContiguous reports whether each bucket starts where the previous ends.
+func trContiguous(bks []TrendBucket) bool {
+	for i := 1; i < len(bks); i++ {
+		if !bks[i].Start.Equal(bks[i-1].End) {
+			return false
+		}
+	}
+	return true
+}
+
+// trNearestMonth is the UTC month start nearest t (the earlier on a tie).
+func trNearestMonth(t time.Time) time.Time {
+	t = t.UTC()
+	m := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if next := m.AddDate(0, 1, 0); next.Sub(t) < t.Sub(m) {
+		return next
+	}
+	return m
+}
+
+// trMonthRollup is a rollup per owner and UTC month of a metric's rows
+// (migration v0017): the rollup table, the table it sums, the timestamp,
+// the filter of rows that count, the amount summed ("" for a count).
+type trMonthRollup struct {
+	rollup, table, at, where, amount string
+}
+
+// trMonthRollups are the metrics read from a monthly rollup (amounts).
+var trMonthRollups = map[string]trMonthRollup{
+	"won_amount":      {"rollup_won_monthly", "opportunities", "closed_at", "status = 'won' AND deleted_at IS NULL", "amount"},
+	"received_amount": {"rollup_received_monthly", "payments", "received_at", "status = 'received' AND voided_at IS NULL", "amount"},
+	"orders_count":    {"rollup_orders_monthly", "orders", "approved_at", "approved_at IS NOT NULL", ""},
+}
+
+// trCustomersCreated is new_customers' created part (customers created in
+// a bucket, each counted once).
+var trCustomersCreated = trMonthRollup{"rollup_customers_monthly", "customers", "created_at", "deleted_at IS NULL", ""}
+
+// monthRollupCells sums a metric per group and bucket (contiguous buckets)
+// from its monthly rollup (see migration v0017): bucket i is the UTC months
+// from M(i) to M(i+1), M being the UTC month start nearest each bucket
+// bound S, corrected at each bound by the deals closed between S and M
+// (a few hours for months of a local zone), which the rollup counted in
+// the bucket on the other side. Counts ride along so that only groups
+// with deals appear, as with the plain query.
+func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src trMonthRollup, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
+	grp, group := "''", "bkt"
+	if groupBy == GroupUser {
+		grp, group = "owner_id", "grp, bkt"
+	}
+	bounds := make([]time.Time, 0, len(bks)+1)
+	bounds = append(bounds, bks[0].Start)
+	for _, b := range bks {
+		bounds = append(bounds, b.End)
+	}
+	months := make([]time.Time, len(bounds))
+	for j, t := range bounds {
+		months[j] = trNearestMonth(t)
+	}
+	type cell struct {
+		Grp    string
+		Bkt    int
+		Amount int64
+		N      int64
+	}
+	sum := map[[2]any]*cell{}
+	var order []*cell
+	add := func(g string, b int, amount, n int64) {
+		if b < 0 || b >= len(bks) {
+			return
+		}
+		k := [2]any{g, b}
+		c := sum[k]
+		if c == nil {
+			c = &cell{Grp: g, Bkt: b}
+			sum[k] = c
+			order = append(order, c)
+		}
+		c.Amount += amount
+		c.N += n
+	}
+	conn := s.db.Conn(ctx)
+	var ladder strings.Builder
+	var margs []any
+	ladder.WriteString("(CASE")
+	for i := range bks {
+		if months[i].Equal(months[i+1]) {
+			continue
+		}
+		fmt.Fprintf(&ladder, " WHEN month >= ? AND month < ? THEN %d", i)
+		margs = append(margs, months[i].Format("2006-01"), months[i+1].Format("2006-01"))
+	}
+	ladder.WriteString(" ELSE -2 END)")
+	if len(margs) > 0 {
+		var rows []cell
+		if err := conn.Table(src.rollup).
+			Select(grp+" AS grp, "+ladder.String()+" AS bkt, SUM(amount) AS amount, SUM(n) AS n", margs...).
+			Where("month >= ? AND month < ?", months[0].Format("2006-01"), months[len(months)-1].Format("2006-01")).
+			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("report.trends %s: %w", src.rollup, err)
+		}
+		for _, r := range rows {
+			add(r.Grp, r.Bkt, r.Amount, r.N)
+		}
+	}
+	amount := "0"
+	if src.amount != "" {
+		amount = "SUM(" + src.amount + ")"
+	}
+	// The slices between each bound and its month start, from
+	// opportunities: j is the bound's index.
+	var sl strings.Builder
+	var sargs, wargs []any
+	var or []string
+	sl.WriteString("(CASE")
+	for j, t := range bounds {
+		lo, hi := t, months[j]
+		if hi.Before(lo) {
+			lo, hi = hi, lo
+		}
+		if lo.Equal(hi) {
+			continue
+		}
+		fmt.Fprintf(&sl, " WHEN %s >= ? AND %s < ? THEN %d", src.at, src.at, j)
+		sargs = append(sargs, lo, hi)
+		or = append(or, "("+src.at+" >= ? AND "+src.at+" < ?)")
+		wargs = append(wargs, lo, hi)
+	}
+	sl.WriteString(" ELSE -2 END)")
+	if len(or) > 0 {
+		var rows []cell
+		if err := conn.Table(src.table).
+			Select(grp+" AS grp, "+sl.String()+" AS bkt, "+amount+" AS amount, COUNT(*) AS n", sargs...).
+			Where(src.where).Where(strings.Join(or, " OR "), wargs...).
+			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("report.trends %s: %w", src.rollup, err)
+		}
+		for _, r := range rows {
+			j := r.Bkt
+			if j < 0 {
+				continue
+			}
+			if bounds[j].Before(months[j]) {
+				// [S, M) is bucket j's but was counted in bucket j-1.
+				add(r.Grp, j, r.Amount, r.N)
+				add(r.Grp, j-1, -r.Amount, -r.N)
+			} else {
+				// [M, S) is bucket j-1's but was counted in bucket j.
+				add(r.Grp, j-1, r.Amount, r.N)
+				add(r.Grp, j, -r.Amount, -r.N)
+			}
+		}
+	}
+	var out []trCell
+	for _, c := range order {
+		switch {
+		case c.N == 0:
+		case src.amount == "":
+			out = append(out, trCell{Grp: c.Grp, Bkt: c.Bkt, N: c.N})
+		default:
+			out = append(out, trCell{Grp: c.Grp, Bkt: c.Bkt, N: c.Amount})
+		}
+	}
+	return out, nil
 }
 
 // trendProductNames maps product ids to their names (deleted ones included: a
