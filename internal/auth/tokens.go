@@ -21,12 +21,23 @@ type Tokens struct {
 	secret []byte
 	ttl    time.Duration
 	now    func() time.Time
+	// parser is built once: its options are the same for every token.
+	parser *jwt.Parser
 }
 
 // NewTokens builds a signer with the secret and access-token lifetime.
 func NewTokens(secret []byte, ttl time.Duration) *Tokens {
-	return &Tokens{secret: secret, ttl: ttl, now: time.Now}
+	t := &Tokens{secret: secret, ttl: ttl, now: time.Now}
+	t.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(issuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(func() time.Time { return t.now() }),
+	)
+	return t
 }
+
+func (t *Tokens) key(*jwt.Token) (any, error) { return t.secret, nil }
 
 // Issue signs an access token for a user's session.
 func (t *Tokens) Issue(userID, sessionID, jti string) (string, error) {
@@ -47,12 +58,7 @@ func (t *Tokens) Issue(userID, sessionID, jti string) (string, error) {
 // Parse verifies signature, algorithm, issuer and expiry.
 func (t *Tokens) Parse(raw string) (*accessClaims, error) {
 	var c accessClaims
-	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithIssuer(issuer),
-		jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(t.now),
-	)
+	_, err := t.parser.ParseWithClaims(raw, &c, t.key)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, apperr.Unauthenticated("token_expired")
