@@ -49,13 +49,13 @@ func (s *Store) Get(ctx context.Context, a *authz.Actor, id string) (*Lead, erro
 }
 
 // viewCols are the columns View reads, in the order it scans them: what
-// GET /leads/{id} shows, without the duplicate-check keys.
-//
-// Bare field names, so GORM finds each in its schema at once (a qualified
-// name makes it try the naming strategy on every request).
-const viewCols = "id, name, company, title, phone, email, source, region, product_interest, description, " +
-	"status, owner_id, assigned_at, assignment_rule_id, disqualify_reason, customer_id, contact_id, " +
-	"converted_at, tags, last_followed_at, next_follow_up_at, created_by, created_at, updated_at, version"
+// GET /leads/{id} shows, without the duplicate-check keys. A list of bare
+// field names, so GORM finds each in its schema at once (one string, or
+// qualified names, make it run the naming strategy on every request).
+var viewCols = []string{"id", "name", "company", "title", "phone", "email", "source", "region",
+	"product_interest", "description", "status", "owner_id", "assigned_at", "assignment_rule_id",
+	"disqualify_reason", "customer_id", "contact_id", "converted_at", "tags", "last_followed_at",
+	"next_follow_up_at", "created_by", "created_at", "updated_at", "version"}
 
 // View is Get for display, on the hot path of GET /leads/{id}: the same
 // scoped GORM query (scope and soft delete in its one WHERE), but only
