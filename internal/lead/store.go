@@ -14,6 +14,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/paging"
 	"github.com/opencrm/crm/internal/platform/validate"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Store reads and writes leads and their follow-ups. Every read of leads
@@ -49,13 +50,14 @@ func (s *Store) Get(ctx context.Context, a *authz.Actor, id string) (*Lead, erro
 }
 
 // viewCols are the columns View reads, in the order it scans them: what
-// GET /leads/{id} shows, without the duplicate-check keys. A list of bare
-// field names, so GORM finds each in its schema at once (one string, or
-// qualified names, make it run the naming strategy on every request).
-var viewCols = []string{"id", "name", "company", "title", "phone", "email", "source", "region",
-	"product_interest", "description", "status", "owner_id", "assigned_at", "assignment_rule_id",
-	"disqualify_reason", "customer_id", "contact_id", "converted_at", "tags", "last_followed_at",
-	"next_follow_up_at", "created_by", "created_at", "updated_at", "version"}
+// GET /leads/{id} shows, without the duplicate-check keys. It goes in as
+// a ready SELECT clause: GORM would otherwise look each name up in the
+// schema and quote it again on every request.
+var viewCols = clause.Select{Expression: clause.Expr{SQL: "leads.id, leads.name, leads.company, leads.title, " +
+	"leads.phone, leads.email, leads.source, leads.region, leads.product_interest, leads.description, " +
+	"leads.status, leads.owner_id, leads.assigned_at, leads.assignment_rule_id, leads.disqualify_reason, " +
+	"leads.customer_id, leads.contact_id, leads.converted_at, leads.tags, leads.last_followed_at, " +
+	"leads.next_follow_up_at, leads.created_by, leads.created_at, leads.updated_at, leads.version"}}
 
 // View is Get for display, on the hot path of GET /leads/{id}: the same
 // scoped GORM query (scope and soft delete in its one WHERE), but only
@@ -66,7 +68,7 @@ func (s *Store) View(ctx context.Context, a *authz.Actor, id string) (*Lead, err
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, apperr.NotFound("lead")
 	}
-	rows, err := s.scoped(ctx, a).Select(viewCols).Where("leads.id = ?", id).Limit(1).Rows()
+	rows, err := s.scoped(ctx, a).Clauses(viewCols).Where("leads.id = ?", id).Limit(1).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("lead.view: %w", err)
 	}
