@@ -142,11 +142,12 @@ func (h *Handler) create(c echo.Context) error {
 //	@Failure		404	{object}	httpx.Problem
 //	@Router			/leads/{id} [get]
 func (h *Handler) get(c echo.Context) error {
-	l, err := h.svc.Get(c.Request().Context(), c.Param("id"))
+	v, err := h.svc.View(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, l)
+	httpx.SetETag(c, v.Version)
+	return c.JSON(http.StatusOK, v)
 }
 
 // update changes a lead.

@@ -63,6 +63,18 @@ func (s *Service) Get(ctx context.Context, id string) (*Lead, error) {
 	return s.store.Get(ctx, authz.ActorFrom(ctx), id)
 }
 
+// View is a lead in the caller's scope as GET /leads/{id} shows it.
+func (s *Service) View(ctx context.Context, id string) (LeadResponse, error) {
+	if err := authz.Require(ctx, "leads:read"); err != nil {
+		return LeadResponse{}, err
+	}
+	l, err := s.store.View(ctx, authz.ActorFrom(ctx), id)
+	if err != nil {
+		return LeadResponse{}, err
+	}
+	return View(l), nil
+}
+
 // List pages through the leads in the caller's scope.
 func (s *Service) List(ctx context.Context, f Filter, r paging.Request) (paging.Page[Lead], error) {
 	if err := authz.Require(ctx, "leads:read"); err != nil {

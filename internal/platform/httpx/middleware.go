@@ -101,10 +101,10 @@ func (m *Metrics) Middleware() echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err)
 			}
-			labels := prometheus.Labels{"route": routeLabel(c), "method": c.Request().Method,
-				"status": strconv.Itoa(c.Response().Status)}
-			m.requests.With(labels).Inc()
-			m.latency.With(labels).Observe(time.Since(start).Seconds())
+			// Label values in declaration order: no map built per request.
+			route, method, status := routeLabel(c), c.Request().Method, strconv.Itoa(c.Response().Status)
+			m.requests.WithLabelValues(route, method, status).Inc()
+			m.latency.WithLabelValues(route, method, status).Observe(time.Since(start).Seconds())
 			return nil
 		}
 	}
