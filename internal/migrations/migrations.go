@@ -27,5 +27,6 @@ func All() []*gormigrate.Migration {
 		v0014ContractsPayments(),
 		v0015Team(),
 		v0016Scale(),
+		v0019FunnelReached(),
 	}
 }

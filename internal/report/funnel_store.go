@@ -93,6 +93,9 @@ func (s funnelStore) reached(ctx context.Context, a *authz.Actor, w window, pipe
 	if len(stages) > 62 {
 		return nil, fmt.Errorf("report.funnel reached: %d stages do not fit a mask", len(stages))
 	}
+	if out, ok, err := s.reachedFromMasks(ctx, a, w, pipelineID, stages, next); err != nil || ok {
+		return out, err
+	}
 	bit := map[string]int64{}
 	expr := "CASE e.stage_id"
 	args := []any{}
@@ -124,6 +127,53 @@ func (s funnelStore) reached(ctx context.Context, a *authz.Actor, w window, pipe
 		out[sg.ID] = r
 	}
 	return out, nil
+}
+
+// reachedFromMasks is reached from opportunities.reached_stages (kept by
+// the v0019 triggers): one pass over the cohort's covering index, grouped
+// by mask. ok is false when a stage has no usable bit (a pipeline past 63
+// stage creations); reached then joins the stage history instead.
+func (s funnelStore) reachedFromMasks(ctx context.Context, a *authz.Actor, w window, pipelineID string,
+	stages []funnelStage, next map[string]string) (map[string]stageReach, bool, error) {
+	var bits []struct {
+		StageID string
+		Bit     int
+	}
+	if err := s.db.Conn(ctx).Table("pipeline_stage_bits").Select("stage_id, bit").
+		Where("pipeline_id = ?", pipelineID).Scan(&bits).Error; err != nil {
+		return nil, false, fmt.Errorf("report.funnel bits: %w", err)
+	}
+	bit := map[string]int64{}
+	for _, b := range bits {
+		if b.Bit >= 0 && b.Bit < 63 {
+			bit[b.StageID] = 1 << b.Bit
+		}
+	}
+	for _, sg := range stages {
+		if bit[sg.ID] == 0 {
+			return nil, false, nil
+		}
+	}
+	var rows []struct{ Mask, N int64 }
+	if err := s.opps(ctx, a, w, pipelineID).Where("o.created_at >= ? AND o.created_at < ?", w.Start, w.End).
+		Select("o.reached_stages AS mask, COUNT(*) AS n").Group("o.reached_stages").Scan(&rows).Error; err != nil {
+		return nil, false, fmt.Errorf("report.funnel reached: %w", err)
+	}
+	out := map[string]stageReach{}
+	for _, sg := range stages {
+		var r stageReach
+		for _, m := range rows {
+			if m.Mask&bit[sg.ID] == 0 {
+				continue
+			}
+			r.N += m.N
+			if nx := next[sg.ID]; nx != "" && m.Mask&bit[nx] != 0 {
+				r.Both += m.N
+			}
+		}
+		out[sg.ID] = r
+	}
+	return out, true, nil
 }
 
 // outcomes counts the opportunities won and lost in the period and sums
