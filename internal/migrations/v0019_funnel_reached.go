@@ -85,10 +85,14 @@ func v0019FunnelReached() *gormigrate.Migration {
 
 // v0019Indexes cover the funnel's cohort scan: all of a pipeline's deals
 // created in a period (admins), or those of a set of owners (managers,
-// reps, team and user filters).
+// reps, team and user filters); and lead conversion's two passes.
 var v0019Indexes = []scaleIndex{
 	{"idx_opps_pipeline_created_reached", "opportunities", "pipeline_id, created_at", "owner_id, reached_stages", "deleted_at IS NULL"},
 	{"idx_opps_owner_pipeline_created_reached", "opportunities", "owner_id, pipeline_id, created_at", "reached_stages", "deleted_at IS NULL"},
+	// Lead conversion: the cohort's leads with a contact (the only ones
+	// joined to deals, ~10% of leads), and the cohort of a set of owners.
+	{"idx_leads_live_contact_created", "leads", "created_at", "owner_id, source, region, contact_id", "deleted_at IS NULL AND contact_id IS NOT NULL"},
+	{"idx_leads_owner_live_created", "leads", "owner_id, created_at", "source, region, contact_id, converted_at", "deleted_at IS NULL"},
 }
 
 // sqliteMaskOf is the mask of deal opp in pipeline pipe, from its entries.
