@@ -89,6 +89,10 @@ func v0019FunnelReached() *gormigrate.Migration {
 var v0019Indexes = []scaleIndex{
 	{"idx_opps_pipeline_created_reached", "opportunities", "pipeline_id, created_at", "owner_id, reached_stages", "deleted_at IS NULL"},
 	{"idx_opps_owner_pipeline_created_reached", "opportunities", "owner_id, pipeline_id, created_at", "reached_stages", "deleted_at IS NULL"},
+	// The funnel's totals and outcomes: a pipeline's open deals, and those
+	// closed in a period, whole or for a set of owners.
+	{"idx_opps_pipeline_status_closed", "opportunities", "pipeline_id, status, closed_at", "stage_id, amount, owner_id, created_at", "deleted_at IS NULL"},
+	{"idx_opps_owner_pipeline_status_closed", "opportunities", "owner_id, pipeline_id, status, closed_at", "stage_id, amount, created_at", "deleted_at IS NULL"},
 	// Lead conversion: the cohort's leads with a contact (the only ones
 	// joined to deals, ~10% of leads), and the cohort of a set of owners.
 	{"idx_leads_live_contact_created", "leads", "created_at", "owner_id, source, region, contact_id", "deleted_at IS NULL AND contact_id IS NOT NULL"},
