@@ -86,8 +86,10 @@ func (s funnelStore) totals(ctx context.Context, a *authz.Actor, w window, pipel
 		N, Amount, Weighted, Secs int64
 	}
 	if err = s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
-		Where("o.status <> ? AND o.closed_at >= ? AND o.closed_at < ?", "open", w.Start, w.End).
-		Select(sums + ", o.status AS status, CAST(COALESCE(SUM(" + span + "), 0) AS BIGINT) AS secs").
+		// Statuses follow stage kinds (open, won, lost): IN keeps both
+		// index ranges tight where <> 'open' would scan the whole index.
+		Where("o.status IN ? AND o.closed_at >= ? AND o.closed_at < ?", []string{"won", "lost"}, w.Start, w.End).
+		Select(sums + ", o.status AS status, CAST(COALESCE(SUM(CASE WHEN o.status = 'won' THEN " + span + " END), 0) AS BIGINT) AS secs").
 		Group("o.stage_id, o.status").Scan(&closed).Error; err != nil {
 		return nil, 0, 0, 0, fmt.Errorf("report.funnel closed: %w", err)
 	}
