@@ -29,5 +29,6 @@ func All() []*gormigrate.Migration {
 		v0016Scale(),
 		v0017ScaleReports(),
 		v0018ReportMix(),
+		v0019FunnelReached(),
 	}
 }

@@ -33,7 +33,7 @@ func (s *FunnelService) Funnel(ctx context.Context, pipelineID string, q FunnelQ
 		return nil, err
 	}
 	a := authz.ActorFrom(ctx)
-	totals, err := st.totals(ctx, a, w, p.ID)
+	totals, won, lost, secs, err := st.totals(ctx, a, w, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -56,10 +56,6 @@ func (s *FunnelService) Funnel(ctx context.Context, pipelineID string, q FunnelQ
 			fs.ConversionRate = ratio(reach[sg.ID].Both, reach[sg.ID].N)
 		}
 		out.Stages = append(out.Stages, fs)
-	}
-	won, lost, secs, err := st.outcomes(ctx, a, w, p.ID)
-	if err != nil {
-		return nil, err
 	}
 	out.Won, out.Lost, out.WinRate = won, lost, ratio(won, won+lost)
 	if won > 0 {
