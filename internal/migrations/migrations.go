@@ -30,5 +30,6 @@ func All() []*gormigrate.Migration {
 		v0017ScaleReports(),
 		v0018ReportMix(),
 		v0019FunnelReached(),
+		v0020ActivityListIndexes(),
 	}
 }
