@@ -116,24 +116,8 @@ func v0016Scale() *gormigrate.Migration {
 				", owner_id, COUNT(*) FROM activities WHERE status = 'done' AND done_at IS NOT NULL GROUP BY 1, 2").Error
 		},
 		Rollback: func(tx *gorm.DB) error {
-			pg := tx.Dialector.Name() == "postgres"
-			drops := []string{"DROP TRIGGER IF EXISTS activities_rollup_ins", "DROP TRIGGER IF EXISTS activities_rollup_upd",
-				"DROP TRIGGER IF EXISTS activities_rollup_del"}
-			if pg {
-				for i := range drops {
-					drops[i] += " ON activities"
-				}
-				drops = append(drops, "DROP FUNCTION IF EXISTS activities_rollup()")
-			}
-			for _, x := range v0016Indexes {
-				drops = append(drops, "DROP INDEX IF EXISTS "+x.name)
-			}
-			for _, s := range drops {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return tx.Exec("DROP TABLE IF EXISTS rollup_activities_done").Error
+			return dropRollup(tx, "activities", "activities_rollup", "activities_rollup()", v0016Indexes,
+				"rollup_activities_done")
 		},
 	}
 }
@@ -190,4 +174,31 @@ END $$`,
   FOR EACH STATEMENT EXECUTE FUNCTION activities_rollup()`,
 	`CREATE TRIGGER activities_rollup_del AFTER DELETE ON activities REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION activities_rollup()`,
+}
+
+// dropRollup undoes a trigger-kept rollup: the insert, update and delete
+// triggers named prefix_ins/_upd/_del on table (and, on PostgreSQL, their
+// function fn), the migration's indexes, then the rollup table.
+func dropRollup(tx *gorm.DB, table, prefix, fn string, indexes []scaleIndex, rollup string) error {
+	pg := tx.Dialector.Name() == "postgres"
+	var drops []string
+	for _, op := range []string{"ins", "upd", "del"} {
+		d := "DROP TRIGGER IF EXISTS " + prefix + "_" + op
+		if pg {
+			d += " ON " + table
+		}
+		drops = append(drops, d)
+	}
+	if pg {
+		drops = append(drops, "DROP FUNCTION IF EXISTS "+fn)
+	}
+	for _, x := range indexes {
+		drops = append(drops, "DROP INDEX IF EXISTS "+x.name)
+	}
+	for _, s := range append(drops, "DROP TABLE IF EXISTS "+rollup) {
+		if err := tx.Exec(s).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -77,24 +77,8 @@ func v0018ReportMix() *gormigrate.Migration {
 				" FROM activities WHERE status = 'done' AND done_at IS NOT NULL GROUP BY 1, 2").Error
 		},
 		Rollback: func(tx *gorm.DB) error {
-			pg := tx.Dialector.Name() == "postgres"
-			drops := []string{"DROP TRIGGER IF EXISTS activities_typed_ins", "DROP TRIGGER IF EXISTS activities_typed_upd",
-				"DROP TRIGGER IF EXISTS activities_typed_del"}
-			if pg {
-				for i := range drops {
-					drops[i] += " ON activities"
-				}
-				drops = append(drops, "DROP FUNCTION IF EXISTS activities_typed_rollup()")
-			}
-			for _, x := range v0018Indexes {
-				drops = append(drops, "DROP INDEX IF EXISTS "+x.name)
-			}
-			for _, s := range drops {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return tx.Exec("DROP TABLE IF EXISTS rollup_activities_typed").Error
+			return dropRollup(tx, "activities", "activities_typed", "activities_typed_rollup()", v0018Indexes,
+				"rollup_activities_typed")
 		},
 	}
 }
