@@ -211,7 +211,7 @@ func (s *Store) moveCustomer(ctx context.Context, target string, sources []strin
 
 // fetch runs a paged list and loads the participants of the page.
 func (s *Store) fetch(ctx context.Context, q *paging.Query[Activity], base *gorm.DB) (paging.Page[Activity], error) {
-	page, err := q.Fetch(base)
+	page, err := q.FetchByID(base) // ids first: see paging.FetchByID
 	if err != nil {
 		return page, fmt.Errorf("activity.list: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/opencrm/crm/internal/platform/apperr"
 	"github.com/opencrm/crm/internal/platform/db"
 	"github.com/opencrm/crm/internal/platform/db/dbtest"
+	"gorm.io/gorm"
 )
 
 type item struct {
@@ -129,6 +130,11 @@ func expected(rows []item, sortParam string) []string {
 }
 
 func fetchAll(t *testing.T, d *db.DB, sortParam string, limit int) []string {
+	return fetchAllWith(t, d.Gorm().Model(&item{}), sortParam, limit, false)
+}
+
+// fetchAllWith walks every page of base, with FetchByID when byID.
+func fetchAllWith(t *testing.T, base *gorm.DB, sortParam string, limit int, byID bool) []string {
 	t.Helper()
 	var ids []string
 	cur := ""
@@ -140,7 +146,11 @@ func fetchAll(t *testing.T, d *db.DB, sortParam string, limit int) []string {
 		if err != nil {
 			t.Fatalf("parse page %d: %v", pages, err)
 		}
-		p, err := q.Fetch(d.Gorm().Model(&item{}))
+		fetch := q.Fetch
+		if byID {
+			fetch = q.FetchByID
+		}
+		p, err := fetch(base)
 		if err != nil {
 			t.Fatalf("fetch page %d: %v", pages, err)
 		}
@@ -175,6 +185,24 @@ func TestKeysetMixedDirectionsWithTies(t *testing.T) {
 				want := expected(rows, s)
 				if strings.Join(got, " ") != strings.Join(want, " ") {
 					t.Fatalf("sort=%s limit=%d:\n got %v\nwant %v", s, limit, got, want)
+				}
+			}
+		}
+	})
+}
+
+// FetchByID pages exactly like Fetch, filters included: the same rows in
+// the same order, the same totals and cursors' walk.
+func TestFetchByIDMatchesFetch(t *testing.T) {
+	eachDB(t, func(t *testing.T, d *db.DB) {
+		seed(t, d, 60, rand.New(rand.NewPCG(5, 6)))
+		for _, s := range []string{"-at", "grp,-name", "-score,name"} {
+			for _, limit := range []int{1, 7, 200} {
+				base := func() *gorm.DB { return d.Gorm().Model(&item{}).Where("grp <> ?", 1) }
+				got := fetchAllWith(t, base(), s, limit, true)
+				want := fetchAllWith(t, base(), s, limit, false)
+				if len(want) == 0 || strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Fatalf("sort=%s limit=%d:\n by id %v\n plain %v", s, limit, got, want)
 				}
 			}
 		}
