@@ -109,7 +109,7 @@ func (s *MixService) Customers(ctx context.Context, q CustomersQuery) (*Customer
 	var sum customerTotals
 	var risks []riskRow
 	var total int64
-	err = s.store.both(ctx, func() (err error) {
+	err = sideBySide(ctx, func() (err error) {
 		top, sum, err = s.store.topCustomers(ctx, a, ids, rng, limit)
 		return err
 	}, func() (err error) {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -154,14 +153,3 @@ func (s mixStore) customersAtRisk(ctx context.Context, a *authz.Actor, ids []str
 	return rows, total, nil
 }
 
-// both runs two reads at once, each on its own connection; inside a
-// caller's transaction (one connection) one after the other.
-func (s mixStore) both(ctx context.Context, f, g func() error) error {
-	if _, inTx := s.db.Conn(ctx).Statement.ConnPool.(gorm.TxCommitter); inTx {
-		return errors.Join(f(), g())
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- g() }()
-	err := f()
-	return errors.Join(err, <-errc)
-}

@@ -33,7 +33,17 @@ func (s *FunnelService) Funnel(ctx context.Context, pipelineID string, q FunnelQ
 		return nil, err
 	}
 	a := authz.ActorFrom(ctx)
-	totals, won, lost, secs, err := st.totals(ctx, a, w, p.ID)
+	next := nextStages(stages)
+	var totals []stageTotals
+	var won, lost, secs int64
+	var reach map[string]stageReach
+	err = sideBySide(ctx, func() (err error) {
+		totals, won, lost, secs, err = st.totals(ctx, a, w, p.ID)
+		return err
+	}, func() (err error) {
+		reach, err = st.reached(ctx, a, w, p.ID, stages, next)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +52,6 @@ func (s *FunnelService) Funnel(ctx context.Context, pipelineID string, q FunnelQ
 		byStage[t.StageID] = t
 	}
 	out := &FunnelReport{PipelineID: p.ID, PipelineName: p.Name, From: w.Start, To: w.End, Stages: []FunnelStage{}}
-	next := nextStages(stages)
-	reach, err := st.reached(ctx, a, w, p.ID, stages, next)
-	if err != nil {
-		return nil, err
-	}
 	for _, sg := range stages {
 		t := byStage[sg.ID]
 		fs := FunnelStage{StageID: sg.ID, Name: sg.Name, Kind: sg.Kind, Position: sg.Position,

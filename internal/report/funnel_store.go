@@ -71,10 +71,6 @@ func (s funnelStore) totals(ctx context.Context, a *authz.Actor, w window, pipel
 	won, lost, wonSeconds int64, err error) {
 	sums := "o.stage_id AS stage_id, COUNT(*) AS n, COALESCE(SUM(o.amount), 0) AS amount, " +
 		"COALESCE(SUM((o.amount * s.probability + 50) / 100), 0) AS weighted"
-	if err = s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
-		Where("o.status = ?", "open").Select(sums).Group("o.stage_id").Scan(&out).Error; err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("report.funnel totals: %w", err)
-	}
 	// Whole seconds from creation to closing, each end floored to its
 	// second, summed in SQL.
 	// date_part's double is exact to the microsecond at these magnitudes
@@ -88,13 +84,25 @@ func (s funnelStore) totals(ctx context.Context, a *authz.Actor, w window, pipel
 		StageID, Status           string
 		N, Amount, Weighted, Secs int64
 	}
-	if err = s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
-		// Statuses follow stage kinds (open, won, lost): IN keeps both
-		// index ranges tight where <> 'open' would scan the whole index.
-		Where("o.status IN ? AND o.closed_at >= ? AND o.closed_at < ?", []string{"won", "lost"}, w.Start, w.End).
-		Select(sums + ", o.status AS status, CAST(COALESCE(SUM(CASE WHEN o.status = 'won' THEN " + span + " END), 0) AS BIGINT) AS secs").
-		Group("o.stage_id, o.status").Scan(&closed).Error; err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("report.funnel closed: %w", err)
+	err = sideBySide(ctx, func() error {
+		if err := s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
+			Where("o.status = ?", "open").Select(sums).Group("o.stage_id").Scan(&out).Error; err != nil {
+			return fmt.Errorf("report.funnel totals: %w", err)
+		}
+		return nil
+	}, func() error {
+		if err := s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
+			// Statuses follow stage kinds (open, won, lost): IN keeps both
+			// index ranges tight where <> 'open' would scan the whole index.
+			Where("o.status IN ? AND o.closed_at >= ? AND o.closed_at < ?", []string{"won", "lost"}, w.Start, w.End).
+			Select(sums + ", o.status AS status, CAST(COALESCE(SUM(CASE WHEN o.status = 'won' THEN " + span + " END), 0) AS BIGINT) AS secs").
+			Group("o.stage_id, o.status").Scan(&closed).Error; err != nil {
+			return fmt.Errorf("report.funnel closed: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, 0, 0, err
 	}
 	at := map[string]int{}
 	for i, t := range out {

@@ -116,28 +116,20 @@ func (s *perfStore) figures(ctx context.Context, a *authz.Actor, ids []string, r
 	// side on their own connections, so a report waits for the slowest
 	// rather than for their sum.
 	results := make([][]row, len(queries))
-	errs := make([]error, len(queries))
-	run := func(i int) {
-		q := queries[i].q(s.db.Conn(ctx))
-		if len(ids) <= maxOwnerList {
-			q = q.Where("owner_id IN ?", ids)
-		}
-		if err := q.Group("owner_id").Scan(&results[i]).Error; err != nil {
-			errs[i] = fmt.Errorf("report.%s: %w", queries[i].name, err)
+	reads := make([]func() error, len(queries))
+	for i := range queries {
+		reads[i] = func() error {
+			q := queries[i].q(s.db.Conn(ctx))
+			if len(ids) <= maxOwnerList {
+				q = q.Where("owner_id IN ?", ids)
+			}
+			if err := q.Group("owner_id").Scan(&results[i]).Error; err != nil {
+				return fmt.Errorf("report.%s: %w", queries[i].name, err)
+			}
+			return nil
 		}
 	}
-	if db.InTx(ctx) {
-		for i := range queries {
-			run(i)
-		}
-	} else {
-		var wg sync.WaitGroup
-		for i := range queries {
-			wg.Go(func() { run(i) })
-		}
-		wg.Wait()
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := sideBySide(ctx, reads...); err != nil {
 		return nil, err
 	}
 	for i, m := range queries {
@@ -228,4 +220,24 @@ func (s *perfStore) plans(ctx context.Context, first, last string) ([]team.Plan,
 		subj[r.PlanID] = append(subj[r.PlanID], r)
 	}
 	return plans, subj, nil
+}
+
+// sideBySide runs independent reads of one report. Outside a transaction
+// each takes its own pooled connection and they run at once, so the report
+// waits for the slowest rather than for their sum; inside one (a single
+// connection) they run one after another.
+func sideBySide(ctx context.Context, reads ...func() error) error {
+	errs := make([]error, len(reads))
+	if db.InTx(ctx) {
+		for i, read := range reads {
+			errs[i] = read()
+		}
+	} else {
+		var wg sync.WaitGroup
+		for i, read := range reads {
+			wg.Go(func() { errs[i] = read() })
+		}
+		wg.Wait()
+	}
+	return errors.Join(errs...)
 }
