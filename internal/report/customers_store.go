@@ -152,4 +152,3 @@ func (s mixStore) customersAtRisk(ctx context.Context, a *authz.Actor, ids []str
 	}
 	return rows, total, nil
 }
-
