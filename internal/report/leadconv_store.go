@@ -41,21 +41,29 @@ func (s funnelStore) leadGroups(ctx context.Context, a *authz.Actor, w window, g
 		label = "COALESCE((SELECT u.name FROM users u WHERE u.id = g.grp_key), '')"
 	}
 	var rows []leadGroupRow
-	if err := s.db.Conn(ctx).Table("(?) AS g", grouped).
-		Select("g.grp_key AS grp_key, " + label + " AS grp_label, g.leads AS leads, g.converted AS converted").
-		Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("report.lead conversion: %w", err)
-	}
 	var deals []struct {
 		GrpKey    string
 		Opps, Won int64
 	}
-	if err := leads().Joins("JOIN opportunities o ON o.contact_id = l.contact_id AND o.deleted_at IS NULL").
-		Where("l.contact_id IS NOT NULL").
-		Select(col + " AS grp_key, COUNT(DISTINCT o.id) AS opps, " +
-			"COUNT(DISTINCT CASE WHEN o.status = 'won' THEN o.id END) AS won").
-		Group(col).Scan(&deals).Error; err != nil {
-		return nil, fmt.Errorf("report.lead conversion deals: %w", err)
+	err := sideBySide(ctx, func() error {
+		if err := s.db.Conn(ctx).Table("(?) AS g", grouped).
+			Select("g.grp_key AS grp_key, " + label + " AS grp_label, g.leads AS leads, g.converted AS converted").
+			Scan(&rows).Error; err != nil {
+			return fmt.Errorf("report.lead conversion: %w", err)
+		}
+		return nil
+	}, func() error {
+		if err := leads().Joins("JOIN opportunities o ON o.contact_id = l.contact_id AND o.deleted_at IS NULL").
+			Where("l.contact_id IS NOT NULL").
+			Select(col + " AS grp_key, COUNT(DISTINCT o.id) AS opps, " +
+				"COUNT(DISTINCT CASE WHEN o.status = 'won' THEN o.id END) AS won").
+			Group(col).Scan(&deals).Error; err != nil {
+			return fmt.Errorf("report.lead conversion deals: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	byKey := make(map[string]int, len(rows))
 	for i, r := range rows {
