@@ -343,19 +343,7 @@ func TestTrendsWonFromRollupMatchPlainQuery(t *testing.T) {
 		if len(want) < 6 {
 			t.Fatalf("the sequence left %d month-owner keys of won deals; too few to test", len(want))
 		}
-		var rolled []struct {
-			Month, OwnerID string
-			Amount, N      int64
-		}
-		if err := g.Table("rollup_won_monthly").Select("month, owner_id, amount, n").Scan(&rolled).Error; err != nil {
-			t.Fatal(err)
-		}
-		got := map[string][2]int64{}
-		for _, r := range rolled {
-			if r.N != 0 || r.Amount != 0 {
-				got[r.Month+" "+r.OwnerID] = [2]int64{r.Amount, r.N}
-			}
-		}
+		got := trRollupRows(t, g, "rollup_won_monthly")
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("rollup_won_monthly\n got %v\nwant %v", got, want)
 		}
@@ -464,19 +452,7 @@ func TestTrendsReceivedFromRollupMatchPlainQuery(t *testing.T) {
 		if len(want) < 6 {
 			t.Fatalf("the sequence left %d month-owner keys of payments; too few to test", len(want))
 		}
-		var rolled []struct {
-			Month, OwnerID string
-			Amount, N      int64
-		}
-		if err := g.Table("rollup_received_monthly").Select("month, owner_id, amount, n").Scan(&rolled).Error; err != nil {
-			t.Fatal(err)
-		}
-		got := map[string][2]int64{}
-		for _, r := range rolled {
-			if r.N != 0 || r.Amount != 0 {
-				got[r.Month+" "+r.OwnerID] = [2]int64{r.Amount, r.N}
-			}
-		}
+		got := trRollupRows(t, g, "rollup_received_monthly")
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("rollup_received_monthly\n got %v\nwant %v", got, want)
 		}
