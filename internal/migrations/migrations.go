@@ -31,5 +31,6 @@ func All() []*gormigrate.Migration {
 		v0018ReportMix(),
 		v0019FunnelReached(),
 		v0020ActivityListIndexes(),
+		v0021FunnelRollups(),
 	}
 }

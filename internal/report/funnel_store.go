@@ -62,68 +62,89 @@ func (s funnelStore) opps(ctx context.Context, a *authz.Actor, w window, pipelin
 // and lost ones closed in the period by theirs, with the outcomes: won and
 // lost counts and the won ones' whole seconds from creation to closing.
 // Weighting is per opportunity, amount × probability / 100 rounded half-up
-// (amounts are never negative), so the SQL integer division is exact on
-// both databases. Two range scans of one covering index, (pipeline_id,
-// status, closed_at), instead of three passes over the table: the open
-// deals, and every deal not open closed in the period grouped by stage and
-// status.
+// (amounts are never negative). The open deals come from
+// rollup_funnel_open, the closed ones from rollup_funnel_closed's months
+// and the table's slices at the ends of the period (monthSpan), read side
+// by side (migration v0021 keeps both with the deals).
 func (s funnelStore) totals(ctx context.Context, a *authz.Actor, w window, pipelineID string) (out []stageTotals,
 	won, lost, wonSeconds int64, err error) {
-	sums := "o.stage_id AS stage_id, COUNT(*) AS n, COALESCE(SUM(o.amount), 0) AS amount, " +
-		"COALESCE(SUM((o.amount * s.probability + 50) / 100), 0) AS weighted"
+	type closedRow struct {
+		StageID, Status           string
+		N, Amount, Weighted, Secs int64
+	}
+	sp := monthSpanOf(Range{Start: w.Start, End: w.End})
+	closed := make([][]closedRow, len(sp.Slices)+1)
+	signs := []int64{1}
+	reads := []func() error{func() error {
+		if err := s.db.Conn(ctx).Table("rollup_funnel_open AS r").Where("r.pipeline_id = ?", pipelineID).
+			Scopes(w.owners(a, "r.owner_id")).
+			Select("r.stage_id AS stage_id, SUM(r.n) AS n, SUM(r.amount) AS amount, SUM(r.weighted) AS weighted").
+			Group("r.stage_id").Scan(&out).Error; err != nil {
+			return fmt.Errorf("report.funnel open: %w", err)
+		}
+		return nil
+	}}
+	if sp.First != "" {
+		reads = append(reads, func() error {
+			if err := s.db.Conn(ctx).Table("rollup_funnel_closed AS r").
+				Where("r.pipeline_id = ? AND r.month >= ? AND r.month < ?", pipelineID, sp.First, sp.Last).
+				Scopes(w.owners(a, "r.owner_id")).
+				Select("r.stage_id AS stage_id, r.status AS status, SUM(r.n) AS n, SUM(r.amount) AS amount, " +
+					"SUM(r.weighted) AS weighted, SUM(r.secs) AS secs").
+				Group("r.stage_id, r.status").Scan(&closed[0]).Error; err != nil {
+				return fmt.Errorf("report.funnel closed: %w", err)
+			}
+			return nil
+		})
+	}
 	// Whole seconds from creation to closing, each end floored to its
-	// second, summed in SQL.
-	// date_part's double is exact to the microsecond at these magnitudes
-	// and floors to whole seconds per row before the integer sum; numeric
-	// EXTRACT was twice as slow.
+	// second, summed in SQL (as the rollup sums them).
 	span := "CAST(floor(date_part('epoch', o.closed_at)) AS BIGINT) - CAST(floor(date_part('epoch', o.created_at)) AS BIGINT)"
 	if s.db.Dialect() != db.Postgres {
 		span = "CAST(strftime('%s', o.closed_at) AS INTEGER) - CAST(strftime('%s', o.created_at) AS INTEGER)"
 	}
-	var closed []struct {
-		StageID, Status           string
-		N, Amount, Weighted, Secs int64
+	for i, sl := range sp.Slices {
+		signs = append(signs, sl.Sign)
+		reads = append(reads, func() error {
+			if err := s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
+				// Statuses follow stage kinds (open, won, lost): IN keeps both
+				// index ranges tight where <> 'open' would scan the whole index.
+				Where("o.status IN ? AND o.closed_at >= ? AND o.closed_at < ?", []string{"won", "lost"}, sl.Start, sl.End).
+				Select("o.stage_id AS stage_id, o.status AS status, COUNT(*) AS n, COALESCE(SUM(o.amount), 0) AS amount, " +
+					"COALESCE(SUM((o.amount * s.probability + 50) / 100), 0) AS weighted, " +
+					"CAST(COALESCE(SUM(" + span + "), 0) AS BIGINT) AS secs").
+				Group("o.stage_id, o.status").Scan(&closed[i+1]).Error; err != nil {
+				return fmt.Errorf("report.funnel closed: %w", err)
+			}
+			return nil
+		})
 	}
-	err = sideBySide(ctx, func() error {
-		if err := s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
-			Where("o.status = ?", "open").Select(sums).Group("o.stage_id").Scan(&out).Error; err != nil {
-			return fmt.Errorf("report.funnel totals: %w", err)
-		}
-		return nil
-	}, func() error {
-		if err := s.opps(ctx, a, w, pipelineID).Joins("JOIN pipeline_stages s ON s.id = o.stage_id").
-			// Statuses follow stage kinds (open, won, lost): IN keeps both
-			// index ranges tight where <> 'open' would scan the whole index.
-			Where("o.status IN ? AND o.closed_at >= ? AND o.closed_at < ?", []string{"won", "lost"}, w.Start, w.End).
-			Select(sums + ", o.status AS status, CAST(COALESCE(SUM(CASE WHEN o.status = 'won' THEN " + span + " END), 0) AS BIGINT) AS secs").
-			Group("o.stage_id, o.status").Scan(&closed).Error; err != nil {
-			return fmt.Errorf("report.funnel closed: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
+	if err = sideBySide(ctx, reads...); err != nil {
 		return nil, 0, 0, 0, err
 	}
 	at := map[string]int{}
 	for i, t := range out {
 		at[t.StageID] = i
 	}
-	for _, c := range closed {
-		i, ok := at[c.StageID]
-		if !ok {
-			i = len(out)
-			at[c.StageID] = i
-			out = append(out, stageTotals{StageID: c.StageID})
-		}
-		out[i].N += c.N
-		out[i].Amount += c.Amount
-		out[i].Weighted += c.Weighted
-		switch c.Status {
-		case "won":
-			won += c.N
-			wonSeconds += c.Secs
-		case "lost":
-			lost += c.N
+	for part, rows := range closed {
+		sign := signs[part]
+		for _, c := range rows {
+			i, ok := at[c.StageID]
+			if !ok {
+				i = len(out)
+				at[c.StageID] = i
+				out = append(out, stageTotals{StageID: c.StageID})
+			}
+			out[i].N += sign * c.N
+			out[i].Amount += sign * c.Amount
+			out[i].Weighted += sign * c.Weighted
+			switch c.Status {
+			case "won":
+				won += sign * c.N
+				wonSeconds += sign * c.Secs
+			case "lost":
+				lost += sign * c.N
+			}
 		}
 	}
 	return out, won, lost, wonSeconds, nil
@@ -208,10 +229,9 @@ func (s funnelStore) reachedFromMasks(ctx context.Context, a *authz.Actor, w win
 			return nil, false, nil
 		}
 	}
-	var rows []struct{ Mask, N int64 }
-	if err := s.opps(ctx, a, w, pipelineID).Where("o.created_at >= ? AND o.created_at < ?", w.Start, w.End).
-		Select("o.reached_stages AS mask, COUNT(*) AS n").Group("o.reached_stages").Scan(&rows).Error; err != nil {
-		return nil, false, fmt.Errorf("report.funnel reached: %w", err)
+	rows, err := s.cohortMasks(ctx, a, w, pipelineID)
+	if err != nil {
+		return nil, false, err
 	}
 	out := map[string]stageReach{}
 	for _, sg := range stages {
@@ -228,4 +248,44 @@ func (s funnelStore) reachedFromMasks(ctx context.Context, a *authz.Actor, w win
 		out[sg.ID] = r
 	}
 	return out, true, nil
+}
+
+type maskCount struct{ Mask, N int64 }
+
+// cohortMasks counts the deals created in the period by the mask of
+// stages they entered: rollup_funnel_cohort's months and the table's
+// slices at the ends (monthSpan), side by side, netted per mask.
+func (s funnelStore) cohortMasks(ctx context.Context, a *authz.Actor, w window, pipelineID string) ([]maskCount, error) {
+	sp := monthSpanOf(Range{Start: w.Start, End: w.End})
+	parts := make([][]maskCount, len(sp.Slices)+1)
+	signs := []int64{1}
+	var reads []func() error
+	if sp.First != "" {
+		reads = append(reads, func() error {
+			return s.db.Conn(ctx).Table("rollup_funnel_cohort AS r").
+				Where("r.pipeline_id = ? AND r.month >= ? AND r.month < ?", pipelineID, sp.First, sp.Last).
+				Scopes(w.owners(a, "r.owner_id")).Select("r.mask AS mask, SUM(r.n) AS n").Group("r.mask").Scan(&parts[0]).Error
+		})
+	}
+	for i, sl := range sp.Slices {
+		signs = append(signs, sl.Sign)
+		reads = append(reads, func() error {
+			return s.opps(ctx, a, w, pipelineID).Where("o.created_at >= ? AND o.created_at < ?", sl.Start, sl.End).
+				Select("o.reached_stages AS mask, COUNT(*) AS n").Group("o.reached_stages").Scan(&parts[i+1]).Error
+		})
+	}
+	if err := sideBySide(ctx, reads...); err != nil {
+		return nil, fmt.Errorf("report.funnel reached: %w", err)
+	}
+	sum := map[int64]int64{}
+	for i, rows := range parts {
+		for _, r := range rows {
+			sum[r.Mask] += signs[i] * r.N
+		}
+	}
+	out := make([]maskCount, 0, len(sum))
+	for m, n := range sum {
+		out = append(out, maskCount{m, n})
+	}
+	return out, nil
 }

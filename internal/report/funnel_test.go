@@ -132,9 +132,14 @@ func rate(n, d int) *string {
 	return &s
 }
 
-// bruteFunnel recomputes the funnel of the facts the viewer sees, one
-// opportunity at a time.
+// bruteFunnel recomputes November's funnel of the facts the viewer sees,
+// one opportunity at a time.
 func bruteFunnel(t *testing.T, env *apptest.Env, facts []oppFacts, sees func(owner string) bool) report.FunnelReport {
+	return bruteFunnelIn(t, env, facts, sees, novStart, novEnd)
+}
+
+// bruteFunnelIn is bruteFunnel over the period [from, to).
+func bruteFunnelIn(t *testing.T, env *apptest.Env, facts []oppFacts, sees func(owner string) bool, from, to time.Time) report.FunnelReport {
 	var pl struct {
 		Stages []struct {
 			ID          string `json:"id"`
@@ -144,7 +149,7 @@ func bruteFunnel(t *testing.T, env *apptest.Env, facts []oppFacts, sees func(own
 		} `json:"stages"`
 	}
 	env.Admin.Get("/pipelines/" + defaultPipeline).Status(http.StatusOK).Decode(&pl)
-	in := func(ts *time.Time) bool { return ts != nil && !ts.Before(novStart) && ts.Before(novEnd) }
+	in := func(ts *time.Time) bool { return ts != nil && !ts.Before(from) && ts.Before(to) }
 	var path []string
 	won := ""
 	for _, s := range pl.Stages {

@@ -160,7 +160,7 @@ func Scale(ctx context.Context, d *db.DB, o Options) (Summary, error) {
 	if err := sk.analyze(ctx); err != nil {
 		return sum, fmt.Errorf("seed analyze: %w", err)
 	}
-	fmt.Fprintf(o.Out, "  %-26s %10s      %8.1fs\n", "ANALYZE", "", time.Since(start).Seconds())
+	fmt.Fprintf(o.Out, "  %-26s %10s      %8.1fs\n", "VACUUM ANALYZE", "", time.Since(start).Seconds())
 	sum.ManagerID, sum.ManagerEmail, sum.ManagerTeamID = g.userID(0), g.users[0].email, g.teamID(0)
 	sum.RepID, sum.RepEmail = g.userID(g.summaryRep), g.users[g.summaryRep].email
 	sum.LeadIDs = g.repLeads

@@ -109,8 +109,11 @@ WHERE i.schemaname = current_schema() AND i.tablename = $1
 	return n, err
 }
 
+// analyze gathers statistics and, on PostgreSQL, vacuums too: COPY leaves
+// the visibility map unset, so until autovacuum came round every
+// index-only scan would visit the heap, unlike a database that has lived.
 func (s *pgSink) analyze(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, "ANALYZE")
+	_, err := s.db.ExecContext(ctx, "VACUUM (ANALYZE)")
 	return err
 }
 

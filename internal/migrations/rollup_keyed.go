@@ -1,0 +1,233 @@
+package migrations
+
+import (
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// rollupCol is a column of a keyed rollup: its name and the SQL giving its
+// value for a row of the source table aliased r (a key, or a term summed).
+type rollupCol struct {
+	name string
+	of   func(r string) string
+	// typ is a key's SQL type; varchar(64) when empty.
+	typ string
+}
+
+// keyedRollup sums a table's rows that count (live) per key: optionally
+// the UTC month of a timestamp (month, "YYYY-MM"; at == "" for a rollup of
+// the rows' present state), then the key columns; each sum is a bigint
+// column. Like v0017's monthly rollups it is kept by triggers in the
+// writing transaction (per statement from transition tables on
+// PostgreSQL, per row on SQLite): an update takes the old row's terms out
+// and puts the new row's in. cols are the source columns whose change can
+// move a row (SQLite's UPDATE OF). Keys emptied by deletes stay as rows of
+// zeros; readers sum.
+type keyedRollup struct {
+	name, table, at, cols string
+	keys, sums            []rollupCol
+	live                  func(r string) string
+}
+
+func (k keyedRollup) monthOf(r string, pg bool) string {
+	if pg {
+		return "to_char(" + r + "." + k.at + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+	}
+	return "strftime('%Y-%m', " + r + "." + k.at + ")"
+}
+
+// keyNames and keyValues list month (when kept) then the keys.
+func (k keyedRollup) keyNames() []string {
+	var out []string
+	if k.at != "" {
+		out = append(out, "month")
+	}
+	for _, c := range k.keys {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+func (k keyedRollup) keyValues(r string, pg bool) []string {
+	var out []string
+	if k.at != "" {
+		out = append(out, k.monthOf(r, pg))
+	}
+	for _, c := range k.keys {
+		out = append(out, c.of(r))
+	}
+	return out
+}
+
+func (k keyedRollup) sumNames() []string {
+	out := make([]string, len(k.sums))
+	for i, c := range k.sums {
+		out[i] = c.name
+	}
+	return out
+}
+
+// groupedFrom is the grouped SELECT of the rows of from (aliased o) that
+// count, where the extra condition holds: keys then sums.
+func (k keyedRollup) groupedFrom(from, where string, pg bool) string {
+	return k.signedGroupedFrom(from, where, "", pg)
+}
+
+// signedGroupedFrom is groupedFrom with sums negated for sign "-": the
+// rows' terms taken out.
+func (k keyedRollup) signedGroupedFrom(from, where, sign string, pg bool) string {
+	sel := k.keyValues("o", pg)
+	for _, c := range k.sums {
+		sel = append(sel, sign+"SUM("+c.of("o")+")")
+	}
+	cond := k.live("o")
+	if where != "" {
+		cond += " AND " + where
+	}
+	var by []string
+	for i := range k.keyNames() {
+		by = append(by, strconv.Itoa(i+1))
+	}
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " o WHERE " + cond +
+		" GROUP BY " + strings.Join(by, ", ") + " ORDER BY " + strings.Join(by, ", ")
+}
+
+
+// upsert adds the grouped rows of sel into the rollup.
+func (k keyedRollup) upsert(sel string) string {
+	var set []string
+	for _, s := range k.sumNames() {
+		set = append(set, s+" = "+k.name+"."+s+" + excluded."+s)
+	}
+	return "INSERT INTO " + k.name + " (" + strings.Join(append(k.keyNames(), k.sumNames()...), ", ") + ") " + sel +
+		" ON CONFLICT (" + strings.Join(k.keyNames(), ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+// create makes the table, its triggers, and fills it from the table.
+func (k keyedRollup) create(tx *gorm.DB, pg bool) error {
+	var cols []string
+	if k.at != "" {
+		cols = append(cols, "month varchar(7) NOT NULL")
+	}
+	for _, c := range k.keys {
+		typ := c.typ
+		if typ == "" {
+			typ = "varchar(64)"
+		}
+		cols = append(cols, c.name+" "+typ+" NOT NULL")
+	}
+	for _, n := range k.sumNames() {
+		cols = append(cols, n+" bigint NOT NULL")
+	}
+	stmts := []string{"CREATE TABLE " + k.name + " (" + strings.Join(cols, ", ") +
+		", PRIMARY KEY (" + strings.Join(k.keyNames(), ", ") + "))"}
+	if pg {
+		stmts = append(stmts, k.pgTriggers()...)
+	} else {
+		stmts = append(stmts, k.sqliteTriggers()...)
+	}
+	stmts = append(stmts, k.upsert(k.groupedFrom(k.table, "", pg)))
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuildKey is the statements that recompute the rollup rows whose key
+// col (a key's name) equals val (SQL, such as NEW.id) from the source rows:
+// for a change outside the source table that a term reads, such as a
+// stage's probability.
+func (k keyedRollup) rebuildKey(col, val string, pg bool) []string {
+	var of func(string) string
+	for _, c := range k.keys {
+		if c.name == col {
+			of = c.of
+		}
+	}
+	return []string{
+		"DELETE FROM " + k.name + " WHERE " + col + " = " + val,
+		k.upsert(k.groupedFrom(k.table, of("o")+" = "+val, pg)),
+	}
+}
+
+// sqliteTriggers keep the rollup row by row.
+func (k keyedRollup) sqliteTriggers() []string {
+	// Terms are taken out by adding their negatives (an upsert): another
+	// trigger on the table may change the row before this rollup's insert
+	// trigger has counted it, and the key must still net out.
+	put := func(r, sign string) string {
+		vals := k.keyValues(r, false)
+		for _, c := range k.sums {
+			vals = append(vals, sign+"("+c.of(r)+")")
+		}
+		return k.upsert("SELECT "+strings.Join(vals, ", ")+" WHERE "+k.live(r)) + ";"
+	}
+	sub := func(r string) string { return put(r, "-") }
+	add := put("NEW", "")
+	return []string{
+		"CREATE TRIGGER " + k.name + "_ins AFTER INSERT ON " + k.table + " WHEN " + k.live("NEW") + " BEGIN " + add + " END",
+		"CREATE TRIGGER " + k.name + "_del AFTER DELETE ON " + k.table + " WHEN " + k.live("OLD") + " BEGIN " + sub("OLD") + " END",
+		"CREATE TRIGGER " + k.name + "_upd AFTER UPDATE OF " + k.cols + " ON " + k.table + " WHEN (" + k.live("OLD") + ") OR (" +
+			k.live("NEW") + ") BEGIN " + sub("OLD") + " " + add + " END",
+	}
+}
+
+// pgTriggers keep the rollup per statement: the old rows' grouped terms
+// out, the new rows' in, keys in order so concurrent writers cannot
+// deadlock on rollup rows. An update touches only the rows whose key,
+// terms or liveness changed: editing a deal's name locks no rollup row.
+func (k keyedRollup) pgTriggers() []string {
+	fn := k.name + "_fn"
+	// Old terms are taken out by upserting their negatives: another
+	// statement-level trigger on the table (v0019's mask) may update rows
+	// before this rollup's insert trigger has counted them.
+	subtract := func(from string) string { return k.upsert(k.signedGroupedFrom(from, "", "-", true)) }
+	state := func(r string) string {
+		terms := append([]string{"(" + k.live(r) + ")"}, k.keyValues(r, true)...)
+		for _, c := range k.sums {
+			terms = append(terms, c.of(r))
+		}
+		return "ROW(" + strings.Join(terms, ", ") + ")"
+	}
+	changed := " FROM old_rows p JOIN new_rows n ON n.id = p.id WHERE " + state("p") + " IS DISTINCT FROM " + state("n")
+	return []string{
+		`CREATE OR REPLACE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    ` + subtract("old_rows") + `;
+  ELSIF TG_OP = 'INSERT' THEN
+    ` + k.upsert(k.groupedFrom("new_rows", "", true)) + `;
+  ELSE
+    ` + subtract("(SELECT p.*"+changed+")") + `;
+    ` + k.upsert(k.groupedFrom("(SELECT n.*"+changed+")", "", true)) + `;
+  END IF;
+  RETURN NULL;
+END $$`,
+		`CREATE TRIGGER ` + k.name + `_ins AFTER INSERT ON ` + k.table + ` REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+		`CREATE TRIGGER ` + k.name + `_upd AFTER UPDATE ON ` + k.table + ` REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+		`CREATE TRIGGER ` + k.name + `_del AFTER DELETE ON ` + k.table + ` REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+	}
+}
+
+// drops undoes create.
+func (k keyedRollup) drops(pg bool) []string {
+	var out []string
+	for _, op := range []string{"ins", "upd", "del"} {
+		d := "DROP TRIGGER IF EXISTS " + k.name + "_" + op
+		if pg {
+			d += " ON " + k.table
+		}
+		out = append(out, d)
+	}
+	if pg {
+		out = append(out, "DROP FUNCTION IF EXISTS "+k.name+"_fn()")
+	}
+	return append(out, "DROP TABLE IF EXISTS "+k.name)
+}
