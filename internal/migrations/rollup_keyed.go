@@ -94,7 +94,6 @@ func (k keyedRollup) signedGroupedFrom(from, where, sign string, pg bool) string
 		" GROUP BY " + strings.Join(by, ", ") + " ORDER BY " + strings.Join(by, ", ")
 }
 
-
 // upsert adds the grouped rows of sel into the rollup.
 func (k keyedRollup) upsert(sel string) string {
 	var set []string

@@ -193,7 +193,7 @@ func TestFFReachedStagesMatchPlainQuery(t *testing.T) {
 			for _, q := range []string{"period=2026-11", "period=2026-Q4", "from=2026-10-10&to=2026-11-25",
 				"from=2026-10-20&to=2026-11-10", "from=2026-09-01&to=2026-12-31"} {
 				var got report.FunnelReport
-				tc.c.Get("/reports/funnel?"+q).Status(http.StatusOK).Decode(&got)
+				tc.c.Get("/reports/funnel?" + q).Status(http.StatusOK).Decode(&got)
 				compareFunnel(t, "ff "+tc.label+" "+q, got, bruteFunnelIn(t, env, facts, tc.sees, got.From, got.To))
 			}
 		}
