@@ -39,7 +39,8 @@ bench: ## run the HTTP benchmarks (internal/bench) on each backend, the 100k-row
 # The scale figures of README: reports, lists and GET /leads/{id} on a
 # PostgreSQL database of a million rows a table, built on first use (about
 # ten minutes; CRM_BENCH_DATABASE_URL, default the local crm_bench_seed;
-# CRM_BENCH_SCALE, default 1) and reused after.
+# CRM_BENCH_SCALE, default 1) and reused after. CRM_BENCH_PARTS=reports,lists,lead
+# picks sections, CRM_BENCH_REPORTS=<part of a name> reports.
 bench-scale: ## reports, lists and GET /leads/{id} at a million rows on PostgreSQL (builds crm_bench_seed once)
 	$(GO) test -run '^$$' -bench Scale -benchtime=1x -timeout 60m ./internal/bench/scale/
 

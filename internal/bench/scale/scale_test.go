@@ -10,7 +10,8 @@
 // every list on its first page and on a page deep in the table (a cursor
 // at the middle row) with its documented filters, and GET /leads/{id}
 // against a bare Echo + pgx lookup of the same rows. CRM_BENCH_PARTS
-// (default reports,lists,lead) picks sections; CRM_BENCH_CPUPROFILE names
+// (default reports,lists,lead) picks sections, CRM_BENCH_REPORTS (a
+// substring of their names) reports; CRM_BENCH_CPUPROFILE names
 // a file for a CPU profile of the app's GET /leads/{id} run. Benchmarks never run
 // under go test without -bench, so make test stays fast.
 package scale_test
@@ -131,9 +132,13 @@ func BenchmarkScale(b *testing.B) {
 		today := time.Now().UTC().Truncate(24 * time.Hour)
 		span := url.Values{"from": {today.AddDate(-1, 0, 1).Format(time.DateOnly)}, "to": {today.Format(time.DateOnly)}}.Encode()
 		parts := env("CRM_BENCH_PARTS", "reports,lists,lead")
+		only := os.Getenv("CRM_BENCH_REPORTS")
 		for _, r := range reports {
 			if !strings.Contains(parts, "reports") {
 				break
+			}
+			if only != "" && !strings.Contains(r.name, only) {
+				continue
 			}
 			for _, who := range []struct{ scope, token string }{{"admin", admin}, {"manager", mgr}} {
 				path := r.path
