@@ -56,16 +56,25 @@ func seedLeads(t *testing.T, env *apptest.Env, p people) []string {
 	return ids
 }
 
-// bruteLeads recomputes the lead conversion of what the viewer sees.
+// bruteLeads recomputes November's lead conversion of what the viewer sees.
 func bruteLeads(env *apptest.Env, leads []lead.LeadResponse, opps []opportunity.OpportunityResponse,
 	groupBy string, sees func(owner string) bool) map[string]report.LeadConversionRow {
+	return bruteLeadsIn(leads, opps, groupBy, sees, novStart, novEnd)
+}
+
+// bruteLeadsIn is bruteLeads over the period [from, to).
+func bruteLeadsIn(leads []lead.LeadResponse, opps []opportunity.OpportunityResponse,
+	groupBy string, sees func(owner string) bool, from, to time.Time) map[string]report.LeadConversionRow {
 	out := map[string]report.LeadConversionRow{}
+	// A group counts a deal once however many of its leads share the
+	// deal's contact.
+	deals := map[string]map[string]bool{}
 	for _, l := range leads {
 		owner := ""
 		if l.OwnerID != nil {
 			owner = *l.OwnerID
 		}
-		if !sees(owner) || l.CreatedAt.Before(novStart) || !l.CreatedAt.Before(novEnd) {
+		if !sees(owner) || l.CreatedAt.Before(from) || !l.CreatedAt.Before(to) {
 			continue
 		}
 		key := map[string]string{"source": l.Source, "region": l.Region, "owner": owner}[groupBy]
@@ -75,8 +84,12 @@ func bruteLeads(env *apptest.Env, leads []lead.LeadResponse, opps []opportunity.
 		if l.ConvertedAt != nil {
 			r.Converted++
 		}
+		if deals[key] == nil {
+			deals[key] = map[string]bool{}
+		}
 		for _, o := range opps {
-			if l.ContactID != nil && o.ContactID != nil && *o.ContactID == *l.ContactID {
+			if l.ContactID != nil && o.ContactID != nil && *o.ContactID == *l.ContactID && !deals[key][o.ID] {
+				deals[key][o.ID] = true
 				r.Opportunities++
 				if o.Status == "won" {
 					r.Won++
