@@ -33,5 +33,6 @@ func All() []*gormigrate.Migration {
 		v0020ActivityListIndexes(),
 		v0021FunnelRollups(),
 		v0022LeadConversionRollups(),
+		v0025ProductSalesRollup(),
 	}
 }

@@ -29,9 +29,24 @@ type keyedRollup struct {
 	name, table, at, cols string
 	keys, sums            []rollupCol
 	live                  func(r string) string
+	// month, when set, is the UTC month ("YYYY-MM") of row r, for a
+	// timestamp read elsewhere (at is then only a marker that there is a
+	// month).
+	month func(r string, pg bool) string
+}
+
+// utcMonth is the UTC month ("YYYY-MM") of the timestamp expression ts.
+func utcMonth(ts string, pg bool) string {
+	if pg {
+		return "to_char(" + ts + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+	}
+	return "strftime('%Y-%m', " + ts + ")"
 }
 
 func (k keyedRollup) monthOf(r string, pg bool) string {
+	if k.month != nil {
+		return k.month(r, pg)
+	}
 	if pg {
 		return "to_char(" + r + "." + k.at + " AT TIME ZONE 'UTC', 'YYYY-MM')"
 	}
@@ -151,6 +166,71 @@ func (k keyedRollup) rebuildKey(col, val string, pg bool) []string {
 		"DELETE FROM " + k.name + " WHERE " + col + " = " + val,
 		k.upsert(k.groupedFrom(k.table, of("o")+" = "+val, pg)),
 	}
+}
+
+// parentTriggers keep the rollup when a parent row that the terms or the
+// month read (the child's fk names it) changes in one of cols or goes: a
+// BEFORE trigger takes its children's terms out while the parent still
+// holds its old values, an AFTER trigger puts them back with the new ones.
+// Row level on both databases (a parent changes one at a time).
+func (k keyedRollup) parentTriggers(parent, fk string, cols []string, pg bool) []string {
+	var changed []string
+	for _, c := range cols {
+		changed = append(changed, "OLD."+c+" IS DISTINCT FROM NEW."+c)
+	}
+	if !pg {
+		for i, c := range cols {
+			changed[i] = "OLD." + c + " IS NOT NEW." + c
+		}
+	}
+	when := strings.Join(changed, " OR ")
+	out := k.upsert(k.signedGroupedFrom(k.table, "o."+fk+" = OLD.id", "-", pg))
+	in := k.upsert(k.groupedFrom(k.table, "o."+fk+" = NEW.id", pg))
+	on := strings.Join(cols, ", ")
+	if !pg {
+		return []string{
+			"CREATE TRIGGER " + k.name + "_parent_out BEFORE UPDATE OF " + on + " ON " + parent + " WHEN " + when +
+				" BEGIN " + out + "; END",
+			"CREATE TRIGGER " + k.name + "_parent_del BEFORE DELETE ON " + parent + " BEGIN " + out + "; END",
+			"CREATE TRIGGER " + k.name + "_parent_in AFTER UPDATE OF " + on + " ON " + parent + " WHEN " + when +
+				" BEGIN " + in + "; END",
+		}
+	}
+	return []string{
+		`CREATE OR REPLACE FUNCTION ` + k.name + `_parent_out() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  ` + out + `;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$`,
+		`CREATE OR REPLACE FUNCTION ` + k.name + `_parent_in() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  ` + in + `;
+  RETURN NULL;
+END $$`,
+		"CREATE TRIGGER " + k.name + "_parent_out BEFORE UPDATE OF " + on + " ON " + parent + " FOR EACH ROW WHEN (" + when +
+			") EXECUTE FUNCTION " + k.name + "_parent_out()",
+		"CREATE TRIGGER " + k.name + "_parent_del BEFORE DELETE ON " + parent + " FOR EACH ROW EXECUTE FUNCTION " +
+			k.name + "_parent_out()",
+		"CREATE TRIGGER " + k.name + "_parent_in AFTER UPDATE OF " + on + " ON " + parent + " FOR EACH ROW WHEN (" + when +
+			") EXECUTE FUNCTION " + k.name + "_parent_in()",
+	}
+}
+
+// parentDrops undoes parentTriggers.
+func (k keyedRollup) parentDrops(parent string, pg bool) []string {
+	var out []string
+	for _, t := range []string{"_parent_out", "_parent_del", "_parent_in"} {
+		d := "DROP TRIGGER IF EXISTS " + k.name + t
+		if pg {
+			d += " ON " + parent
+		}
+		out = append(out, d)
+	}
+	if pg {
+		out = append(out, "DROP FUNCTION IF EXISTS "+k.name+"_parent_out()", "DROP FUNCTION IF EXISTS "+k.name+"_parent_in()")
+	}
+	return out
 }
 
 // sqliteTriggers keep the rollup row by row.

@@ -118,7 +118,7 @@ func (s *MixService) Products(ctx context.Context, q ProductsQuery) (*Products, 
 		return nil, err
 	}
 	a := authz.ActorFrom(ctx)
-	sales, err := s.store.productSales(ctx, a, userIDs(sub.users), rng, q.Categories)
+	sales, err := s.store.productSales(ctx, a, userIDs(sub.users), trOwners(a, q.PerfQuery, sub.users) == nil, rng, q.Categories)
 	if err != nil {
 		return nil, err
 	}

@@ -138,6 +138,12 @@ func prSeedSales(t *testing.T, o *prOrg) ([]prProduct, []prLine) {
 // owners the viewer sees, in categories (all when empty).
 func prBrute(products []prProduct, lines []prLine, sees func(string) bool, categories []string, limit int,
 	costs bool) report.ProductsResponse {
+	return prBruteIn(products, lines, sees, categories, limit, costs, novStart, novEnd)
+}
+
+// prBruteIn is prBrute over the orders approved in [from, to).
+func prBruteIn(products []prProduct, lines []prLine, sees func(string) bool, categories []string, limit int,
+	costs bool, from, to time.Time) report.ProductsResponse {
 	type agg struct {
 		qty     decimal.Decimal
 		revenue money.Amount
@@ -150,7 +156,8 @@ func prBrute(products []prProduct, lines []prLine, sees func(string) bool, categ
 	unlisted := report.UnlistedSalesView{}
 	unQty, unRev := decimal.Zero, money.Amount(0)
 	for _, l := range lines {
-		if l.approvedAt == nil || !prInNov(*l.approvedAt) || l.status == order.StatusCancelled || !sees(l.owner) {
+		if l.approvedAt == nil || l.approvedAt.Before(from) || !l.approvedAt.Before(to) || l.status == order.StatusCancelled ||
+			!sees(l.owner) {
 			continue
 		}
 		if l.productID == nil {
