@@ -3,13 +3,18 @@ package seed
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/opencrm/crm/internal/dedupe"
 	"github.com/opencrm/crm/internal/platform/db"
+	"github.com/opencrm/crm/internal/platform/money"
 	"github.com/opencrm/crm/internal/settings"
+	crmteam "github.com/opencrm/crm/internal/team"
+	"github.com/shopspring/decimal"
 )
 
 type sizes struct {
@@ -360,6 +365,8 @@ type oppPlan struct {
 	source   string
 	lost     string
 	product  string
+	// productIdx is the catalogue item of the deal's product line.
+	productIdx int
 }
 
 // winFactor: deals close as won more often at the year end, less around
@@ -395,8 +402,11 @@ func (g *gen) opp(k int) oppPlan {
 	amt = math.Min(math.Max(amt, 2_000), 20_000_000)
 	p.amount = int64(math.Round(amt/100)) * 100 * 100 // whole hundreds of yuan, in fen
 	p.source = pick(&r, []string{"web_form", "phone", "import", "exhibition", "referral", "api", "manual", "other"})
-	cat := productCategories[r.intn(len(productCategories))]
+	ci := r.intn(len(productCategories))
+	cat := productCategories[ci]
 	p.product = pick(&r, cat.items)
+	// The catalogue lays items out category by category (see product).
+	p.productIdx = (ci + len(productCategories)*slices.Index(cat.items, p.product)) % g.n.products
 	cycle := time.Duration(math.Min(math.Max(r.logNormal(40, 0.7), 3), 365) * float64(24*time.Hour))
 	closeAt := p.created.Add(cycle)
 	stale := r.chance(0.04)
@@ -930,6 +940,21 @@ func (g *gen) tables() []tableGen {
 			}
 			return nil
 		}},
+		// One product line per deal, its total the deal's amount (a deal
+		// with lines is worth their sum), in a few units of the product.
+		{"opportunity_products", hist("id", "opportunity_id", "product_id", "position", "quantity", "unit_price",
+			"discount_percent", "line_total"), func(emit emitFunc) error {
+			for k := 0; k < g.n.opps; k++ {
+				p := g.opp(k)
+				r := newRNG(g.o.RandomSeed, tagOppLine, k)
+				qty := []int64{1, 1, 1, 2, 4, 5, 10}[r.intn(7)] // amounts are whole hundreds of yuan: exact
+				if err := emit(makeID(tagOppLine, k), makeID(tagOpp, k), makeID(tagProduct, p.productIdx), int64(1),
+					strconv.FormatInt(qty, 10), p.amount/qty, "0", p.amount); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 		{"activities", hist("id", "type", "subject", "related_type", "related_id", "owner_id", "status", "start_at",
 			"end_at", "done_at", "cancelled_at", "created_by", "created_at", "updated_at", "version"), g.activities},
 		{"orders", hist("id", "number", "customer_id", "opportunity_id", "contract_id", "currency", "delivery_date",
@@ -1067,7 +1092,124 @@ func (g *gen) tables() []tableGen {
 			}
 			return nil
 		}},
+		{"targets", hist("id", "subject_type", "subject_id", "period", "metric", "period_kind", "starts_at", "ends_at",
+			"value", "created_by", "created_at", "updated_at", "version"), g.targets},
+		{"commission_plans", hist("id", "name", "basis", "tiers", "active", "effective_from", "effective_to",
+			"created_by", "created_at", "updated_at", "version"), func(emit emitFunc) error {
+			from := g.tl.start.Format(time.DateOnly)
+			for i, pl := range commissionPlans {
+				tiers, err := pl.tiers.Value()
+				if err != nil {
+					return err
+				}
+				if err := emit(makeID(tagCommission, i), pl.name, pl.basis, tiers, true, from, nil, g.adminID, created,
+					created, int64(1)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		// The standard plan covers every regional team (and so its
+		// sub-teams); the key-account bonus the star reps.
+		{"commission_plan_subjects", hist("plan_id", "subject_type", "subject_id"), func(emit emitFunc) error {
+			for i, t := range g.teams {
+				if t.parent < 0 {
+					if err := emit(makeID(tagCommission, 0), "team", g.teamID(i)); err != nil {
+						return err
+					}
+				}
+			}
+			for i, u := range g.users {
+				if u.star {
+					if err := emit(makeID(tagCommission, 1), "user", g.userID(i)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}},
 	}
+}
+
+// commissionPlans are the seeded plans: progressive tiers on what a rep
+// collects, and a bonus on won deals for key-account reps.
+var commissionPlans = []struct {
+	name, basis string
+	tiers       crmteam.TierList
+}{
+	{"标准回款提成", "received_amount", crmteam.TierList{
+		{From: 0, To: fen(500_000), Rate: decimal.RequireFromString("0.03")},
+		{From: 500_000_00, To: fen(1_000_000), Rate: decimal.RequireFromString("0.05")},
+		{From: 1_000_000_00, Rate: decimal.RequireFromString("0.08")}}},
+	{"大客户赢单奖励", "won_amount", crmteam.TierList{
+		{From: 0, To: fen(2_000_000), Rate: decimal.RequireFromString("0.01")},
+		{From: 2_000_000_00, Rate: decimal.RequireFromString("0.02")}}},
+}
+
+// fen is yuan in minor units, as a tier bound.
+func fen(yuan int64) *money.Amount { a := money.Amount(yuan * 100); return &a }
+
+// targets gives every rep a monthly won_amount and received_amount target
+// for each month of the history and the next quarter (stars higher, each
+// month ±20 % around the rep's level, whole ten thousands of yuan), and
+// every regional team a quarterly won_amount target: its reps' months
+// summed.
+func (g *gen) targets(emit emitFunc) error {
+	created := g.tl.start.Add(-24 * time.Hour)
+	loc := g.o.Location
+	first := g.tl.start.In(loc)
+	last := g.o.Now.In(loc).AddDate(0, 3, 0)
+	n := 0
+	put := func(subjectType, subjectID, period, metric string, value int64) error {
+		pd, err := crmteam.ParsePeriod(period, loc)
+		if err != nil {
+			return err
+		}
+		n++
+		return emit(makeID(tagTarget, n), subjectType, subjectID, period, metric, pd.Kind, pd.Start, pd.End, value,
+			g.adminID, created, created, int64(1))
+	}
+	regional := func(t int) int {
+		for g.teams[t].parent >= 0 {
+			t = g.teams[t].parent
+		}
+		return t
+	}
+	quarters := map[int]map[string]int64{} // regional team → quarter → its reps' months
+	for m := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, loc); !m.After(last); m = m.AddDate(0, 1, 0) {
+		month := m.Format("2006-01")
+		quarter := fmt.Sprintf("%d-Q%d", m.Year(), (int(m.Month())+2)/3)
+		for i, u := range g.users {
+			if u.role != "rep" {
+				continue
+			}
+			r := newRNG(g.o.RandomSeed, tagTarget, i*1000+m.Year()*12+int(m.Month()))
+			level := 300_000.0
+			if u.star {
+				level = 450_000
+			}
+			won := int64(math.Round(level*(0.8+0.4*r.float())/10_000)) * 10_000 * 100
+			if err := put("user", g.userID(i), month, "won_amount", won); err != nil {
+				return err
+			}
+			if err := put("user", g.userID(i), month, "received_amount", won*8/10); err != nil {
+				return err
+			}
+			t := regional(u.team)
+			if quarters[t] == nil {
+				quarters[t] = map[string]int64{}
+			}
+			quarters[t][quarter] += won
+		}
+	}
+	for _, t := range slices.Sorted(maps.Keys(quarters)) {
+		for _, q := range slices.Sorted(maps.Keys(quarters[t])) {
+			if err := put("team", g.teamID(t), q, "won_amount", quarters[t][q]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // shortName drops the legal suffix: 苏州恒达精密机械有限公司 -> 苏州恒达精密机械.

@@ -96,6 +96,9 @@ const (
 	tagPayment
 	tagAlloc
 	tagOrderRand // rng stream only
+	tagOppLine
+	tagTarget
+	tagCommission
 )
 
 // Scale generates the data set into d, which must be migrated and hold no

@@ -117,6 +117,9 @@ func TestScale(t *testing.T) {
 				"allocation":          "SELECT COUNT(*) FROM payment_allocations a WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = a.payment_id AND p.payment_plan_id = a.payment_plan_id AND p.amount = a.amount)",
 				"user team":           "SELECT COUNT(*) FROM users u WHERE u.email LIKE '%@seed.example.com' AND NOT EXISTS (SELECT 1 FROM teams t WHERE t.id = u.team_id)",
 				"team without leader": "SELECT COUNT(*) FROM teams t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.team_id = t.id AND u.role = 'manager')",
+				"opp line":            "SELECT COUNT(*) FROM opportunities o WHERE NOT EXISTS (SELECT 1 FROM opportunity_products l JOIN products p ON p.id = l.product_id WHERE l.opportunity_id = o.id AND l.line_total = o.amount)",
+				"target subject":      "SELECT COUNT(*) FROM targets t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE t.subject_type = 'user' AND u.id = t.subject_id AND u.role = 'rep') AND NOT EXISTS (SELECT 1 FROM teams x WHERE t.subject_type = 'team' AND x.id = t.subject_id AND x.parent_id IS NULL)",
+				"plan subject":        "SELECT COUNT(*) FROM commission_plan_subjects s WHERE NOT EXISTS (SELECT 1 FROM commission_plans p WHERE p.id = s.plan_id) OR NOT EXISTS (SELECT 1 FROM users u WHERE s.subject_type = 'user' AND u.id = s.subject_id) AND NOT EXISTS (SELECT 1 FROM teams x WHERE s.subject_type = 'team' AND x.id = s.subject_id)",
 			}
 			for name, q := range orphans {
 				if n := count(t, g, q); n != 0 {
@@ -482,6 +485,30 @@ JOIN teams t ON t.id = u.team_id WHERE o.status = 'won' AND o.closed_at >= ? AND
 				from.UTC(), from.AddDate(1, 0, 0).UTC(), sum.ManagerTeamID, sum.ManagerTeamID)
 			if got != want || want == 0 {
 				t.Errorf("manager's won_amount %d, brute force %d", got, want)
+			}
+
+			// Seeded targets and commission plans reach the reports: the
+			// rep has this month's won_amount target, and over the year a
+			// commission on what they collected.
+			var perf struct {
+				Data []struct {
+					Targets struct {
+						WonAmount *string `json:"won_amount"`
+					} `json:"targets"`
+				} `json:"data"`
+			}
+			rep.Get("/reports/performance?period=" + now.In(loc).Format("2006-01")).Status(http.StatusOK).Decode(&perf)
+			if len(perf.Data) != 1 || perf.Data[0].Targets.WonAmount == nil {
+				t.Errorf("rep's performance has no won_amount target: %+v", perf.Data)
+			}
+			var com struct {
+				Data []struct {
+					Commission string `json:"commission"`
+				} `json:"data"`
+			}
+			rep.Get(fmt.Sprintf("/reports/commissions?period=%d", year)).Status(http.StatusOK).Decode(&com)
+			if len(com.Data) != 1 || com.Data[0].Commission == "0.00" || com.Data[0].Commission == "" {
+				t.Errorf("rep's commission over %d: %+v", year, com.Data)
 			}
 
 			// New documents continue after the seeded numbers.
