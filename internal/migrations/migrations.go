@@ -34,5 +34,6 @@ func All() []*gormigrate.Migration {
 		v0021FunnelRollups(),
 		v0022LeadConversionRollups(),
 		v0025ProductSalesRollup(),
+		v0026WonProductsRollup(),
 	}
 }

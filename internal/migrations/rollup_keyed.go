@@ -257,20 +257,23 @@ func (k keyedRollup) sqliteTriggers() []string {
 
 // pgTriggers keep the rollup per statement: the old rows' grouped terms
 // out, the new rows' in, keys in order so concurrent writers cannot
-// deadlock on rollup rows. An update touches only the rows whose key,
-// terms or liveness changed: editing a deal's name locks no rollup row.
+// deadlock on rollup rows. An update touches only the rows whose cols
+// changed: editing a deal's name locks no rollup row.
 func (k keyedRollup) pgTriggers() []string {
 	fn := k.name + "_fn"
 	// Old terms are taken out by upserting their negatives: another
 	// statement-level trigger on the table (v0019's mask) may update rows
 	// before this rollup's insert trigger has counted them.
 	subtract := func(from string) string { return k.upsert(k.signedGroupedFrom(from, "", "-", true)) }
+	// A row moves only when one of cols changed (what SQLite's UPDATE OF
+	// names): comparing them is cheaper than the keys and terms, some of
+	// which read other tables.
 	state := func(r string) string {
-		terms := append([]string{"(" + k.live(r) + ")"}, k.keyValues(r, true)...)
-		for _, c := range k.sums {
-			terms = append(terms, c.of(r))
+		var cols []string
+		for _, c := range strings.Split(k.cols, ",") {
+			cols = append(cols, r+"."+strings.TrimSpace(c))
 		}
-		return "ROW(" + strings.Join(terms, ", ") + ")"
+		return "ROW(" + strings.Join(cols, ", ") + ")"
 	}
 	changed := " FROM old_rows p JOIN new_rows n ON n.id = p.id WHERE " + state("p") + " IS DISTINCT FROM " + state("n")
 	return []string{

@@ -7,7 +7,7 @@ import (
 
 // productSalesRollup sums the order lines that count for the product
 // report — lines of orders approved and not cancelled — per UTC month of
-// the order's approval and product ('' for free-text lines): how many, the
+// the order's approval and product (” for free-text lines): how many, the
 // quantity in ten thousandths, and the net revenue. It has no owner: an
 // admin's whole organisation reads some six thousand rows a year instead
 // of every line (with an owner the key would hold about as many rows as

@@ -159,6 +159,9 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	if r, ok := trMonthRollups[metric]; ok && (groupBy == TrendGroupNone || groupBy == GroupUser) && trContiguous(bks) {
 		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
 	}
+	if metric == "won_amount" && groupBy == TrendGroupProduct && trContiguous(bks) {
+		return s.monthRollupCells(ctx, a, trWonProducts, groupBy, ids, bks)
+	}
 	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
 		return nil, fmt.Errorf("report.trends: no source for %s by %s", metric, groupBy)
@@ -374,6 +377,12 @@ var trMonthRollups = map[string]trMonthRollup{
 	"orders_count":    {"rollup_orders_monthly", "orders", "approved_at", "approved_at IS NOT NULL", ""},
 }
 
+// trWonProducts is won_amount by product: the won deals' product lines
+// (migration v0026), grouped by product.
+var trWonProducts = trMonthRollup{"rollup_won_products",
+	"opportunity_products JOIN opportunities ON opportunities.id = opportunity_products.opportunity_id", "closed_at",
+	"status = 'won' AND deleted_at IS NULL", "line_total"}
+
 // trCustomersCreated is new_customers' created part (customers created in
 // a bucket, each counted once).
 var trCustomersCreated = trMonthRollup{"rollup_customers_monthly", "customers", "created_at", "deleted_at IS NULL", ""}
@@ -387,8 +396,11 @@ var trCustomersCreated = trMonthRollup{"rollup_customers_monthly", "customers", 
 // with deals appear, as with the plain query.
 func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src trMonthRollup, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
 	grp, group := "''", "bkt"
-	if groupBy == GroupUser {
+	switch groupBy {
+	case GroupUser:
 		grp, group = "owner_id", "grp, bkt"
+	case TrendGroupProduct:
+		grp, group = "product_id", "grp, bkt"
 	}
 	bounds := make([]time.Time, 0, len(bks)+1)
 	bounds = append(bounds, bks[0].Start)
