@@ -35,5 +35,6 @@ func All() []*gormigrate.Migration {
 		v0022LeadConversionRollups(),
 		v0025ProductSalesRollup(),
 		v0026WonProductsRollup(),
+		v0027OrderProductsRollup(),
 	}
 }

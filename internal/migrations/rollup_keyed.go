@@ -33,6 +33,15 @@ type keyedRollup struct {
 	// timestamp read elsewhere (at is then only a marker that there is a
 	// month).
 	month func(r string, pg bool) string
+	// id is the source table's key columns when it has no id column.
+	id []string
+}
+
+func (k keyedRollup) rowID() []string {
+	if len(k.id) > 0 {
+		return k.id
+	}
+	return []string{"id"}
 }
 
 // utcMonth is the UTC month ("YYYY-MM") of the timestamp expression ts.
@@ -275,7 +284,12 @@ func (k keyedRollup) pgTriggers() []string {
 		}
 		return "ROW(" + strings.Join(cols, ", ") + ")"
 	}
-	changed := " FROM old_rows p JOIN new_rows n ON n.id = p.id WHERE " + state("p") + " IS DISTINCT FROM " + state("n")
+	var same []string
+	for _, c := range k.rowID() {
+		same = append(same, "n."+c+" = p."+c)
+	}
+	changed := " FROM old_rows p JOIN new_rows n ON " + strings.Join(same, " AND ") + " WHERE " + state("p") +
+		" IS DISTINCT FROM " + state("n")
 	return []string{
 		`CREATE OR REPLACE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -58,11 +60,14 @@ func TestProductSalesRollupMatchesPlainQuery(t *testing.T) {
 			lines := ids("document_items", "doc_type = 'order'")
 			pickOrder := func() string { return orders[rnd.IntN(len(orders))] }
 			pickLine := func() string { return lines[rnd.IntN(len(lines))] }
-			op := rnd.IntN(10)
-			if op >= 8 && len(orders) < 15 { // keep orders to write to
+			op := rnd.IntN(11)
+			if op >= 8 && op <= 9 && len(orders) < 15 { // keep orders to write to
 				op = rnd.IntN(8)
 			}
 			switch op {
+			case 10: // re-owned, two orders at once
+				exec("UPDATE orders SET owner_id = ? WHERE id IN (?, ?)", o.users[rnd.IntN(len(o.users))].ID, pickOrder(),
+					pickOrder())
 			case 0: // approved (again) at a new time, two orders at once
 				exec("UPDATE orders SET status = ?, approved_at = ? WHERE id IN (?, ?)", order.StatusApproved, when(),
 					pickOrder(), pickOrder())
@@ -103,6 +108,7 @@ func TestProductSalesRollupMatchesPlainQuery(t *testing.T) {
 
 		// The lines as they are now, with their orders.
 		var raw []struct {
+			DocID      string
 			ProductID  *string
 			Quantity   string
 			Net        int64
@@ -111,7 +117,7 @@ func TestProductSalesRollupMatchesPlainQuery(t *testing.T) {
 			ApprovedAt *time.Time
 		}
 		if err := g.Table("document_items AS di").Joins("JOIN orders od ON od.id = di.doc_id").
-			Select("di.product_id, di.quantity, di.net, od.owner_id, od.status, od.approved_at").
+			Select("di.doc_id, di.product_id, di.quantity, di.net, od.owner_id, od.status, od.approved_at").
 			Where("di.doc_type = 'order'").Scan(&raw).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -162,6 +168,14 @@ func TestProductSalesRollupMatchesPlainQuery(t *testing.T) {
 			t.Errorf("rollup_product_sales:\n got %v\nwant %v", got, want)
 		}
 
+		var cat []orderLine
+		for _, r := range raw {
+			if r.ProductID != nil {
+				cat = append(cat, orderLine{r.DocID, *r.ProductID, r.OwnerID, r.ApprovedAt})
+			}
+		}
+		compareOrderProducts(t, o.env, cat)
+
 		all := func(string) bool { return true }
 		for _, q := range []string{"period=2026-11", "period=2026-Q4", "from=2026-10-10&to=2026-11-25",
 			"from=2026-10-20&to=2026-11-10", "from=2026-09-01&to=2026-12-31"} {
@@ -184,4 +198,92 @@ func TestProductSalesRollupMatchesPlainQuery(t *testing.T) {
 			}
 		}
 	})
+}
+
+// orderLine is a catalogue line of an order with the order's owner and
+// approval.
+type orderLine struct {
+	doc, product, owner string
+	approved            *time.Time
+}
+
+// compareOrderProducts checks v0027's rollups against the order lines as
+// they are: the
+// lines per order and product, the approved orders per UTC month, owner
+// and product, and orders_count by product in GET /reports/trends for the
+// admin, each order counted once per product.
+func compareOrderProducts(t *testing.T, env *apptest.Env, lines []orderLine) {
+	t.Helper()
+	g := env.App.DB.Conn(context.Background())
+	wantLines, wantOrders := map[string]int64{}, map[string]int64{}
+	type pair struct{ doc, product string }
+	seen := map[pair]bool{}
+	type sale struct {
+		product string
+		at      time.Time
+	}
+	var sales []sale
+	for _, l := range lines {
+		doc, product, owner, approved := l.doc, l.product, l.owner, l.approved
+		wantLines[doc+"|"+product]++
+		if approved == nil || seen[pair{doc, product}] {
+			continue
+		}
+		seen[pair{doc, product}] = true
+		wantOrders[approved.UTC().Format("2006-01")+"|"+owner+"|"+product]++
+		sales = append(sales, sale{product, *approved})
+	}
+	for table, q := range map[string]string{
+		"order_product_lines":   "SELECT doc_id || '|' || product_id AS k, lines AS n FROM order_product_lines",
+		"rollup_order_products": "SELECT month || '|' || owner_id || '|' || product_id AS k, n FROM rollup_order_products",
+	} {
+		want := map[string]map[string]int64{"order_product_lines": wantLines, "rollup_order_products": wantOrders}[table]
+		var rows []struct {
+			K string
+			N int64
+		}
+		if err := g.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, r := range rows {
+			if r.N != 0 {
+				got[r.K] = r.N
+			}
+		}
+		if !maps.Equal(got, want) || len(want) < 5 {
+			t.Errorf("%s:\n got %v\nwant %v", table, got, want)
+		}
+	}
+	for _, q := range []string{"period=2026-Q4&interval=month", "from=2026-10-10&to=2026-11-25&interval=month",
+		"from=2026-09-01&to=2026-12-31&interval=quarter"} {
+		var r trReport
+		env.Admin.Get("/reports/trends?metric=orders_count&group_by=product&limit=50&" + q).Status(http.StatusOK).Decode(&r)
+		got := map[string][]string{}
+		for _, s := range r.Series {
+			got[s.Key] = append(slices.Clone(s.Values), s.Total)
+		}
+		want := map[string][]int64{}
+		for _, s := range sales {
+			for bi, bk := range r.Buckets {
+				if s.at.Before(bk.From) || !s.at.Before(bk.To) {
+					continue
+				}
+				if want[s.product] == nil {
+					want[s.product] = make([]int64, len(r.Buckets)+1)
+				}
+				want[s.product][bi]++
+				want[s.product][len(r.Buckets)]++
+			}
+		}
+		wantS := map[string][]string{}
+		for k, v := range want {
+			for _, n := range v {
+				wantS[k] = append(wantS[k], strconv.FormatInt(n, 10))
+			}
+		}
+		if !maps.EqualFunc(got, wantS, slices.Equal) {
+			t.Errorf("orders_count by product %s:\n got %v\nwant %v", q, got, wantS)
+		}
+	}
 }

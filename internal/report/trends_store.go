@@ -159,8 +159,8 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	if r, ok := trMonthRollups[metric]; ok && (groupBy == TrendGroupNone || groupBy == GroupUser) && trContiguous(bks) {
 		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
 	}
-	if metric == "won_amount" && groupBy == TrendGroupProduct && trContiguous(bks) {
-		return s.monthRollupCells(ctx, a, trWonProducts, groupBy, ids, bks)
+	if r, ok := trProductRollups[metric]; ok && groupBy == TrendGroupProduct && trContiguous(bks) {
+		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
 	}
 	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
@@ -377,11 +377,20 @@ var trMonthRollups = map[string]trMonthRollup{
 	"orders_count":    {"rollup_orders_monthly", "orders", "approved_at", "approved_at IS NOT NULL", ""},
 }
 
-// trWonProducts is won_amount by product: the won deals' product lines
-// (migration v0026), grouped by product.
-var trWonProducts = trMonthRollup{"rollup_won_products",
-	"opportunity_products JOIN opportunities ON opportunities.id = opportunity_products.opportunity_id", "closed_at",
-	"status = 'won' AND deleted_at IS NULL", "line_total"}
+// trProductRollups are the metrics by product read from a monthly rollup
+// per owner and product: won_amount from the won deals' product lines
+// (migration v0026); orders_count from the approved orders' distinct
+// products (v0027), the table slices likewise one row per order and
+// product.
+var trProductRollups = map[string]trMonthRollup{
+	"won_amount": {"rollup_won_products",
+		"opportunity_products JOIN opportunities ON opportunities.id = opportunity_products.opportunity_id", "closed_at",
+		"status = 'won' AND deleted_at IS NULL", "line_total"},
+	"orders_count": {"rollup_order_products",
+		"(SELECT DISTINCT od.id, od.owner_id, od.approved_at, di.product_id FROM orders od JOIN document_items di " +
+			"ON di.doc_type = 'order' AND di.doc_id = od.id AND di.product_id IS NOT NULL) AS op", "approved_at",
+		"approved_at IS NOT NULL", ""},
+}
 
 // trCustomersCreated is new_customers' created part (customers created in
 // a bucket, each counted once).
