@@ -174,7 +174,7 @@ func TestProductSalesRollupMatchesPlainQuery(t *testing.T) {
 				cat = append(cat, orderLine{r.DocID, *r.ProductID, r.OwnerID, r.ApprovedAt})
 			}
 		}
-		compareOrderProducts(t, o.env, cat)
+		compareOrderProducts(t, o, cat)
 
 		all := func(string) bool { return true }
 		for _, q := range []string{"period=2026-11", "period=2026-Q4", "from=2026-10-10&to=2026-11-25",
@@ -208,34 +208,29 @@ type orderLine struct {
 }
 
 // compareOrderProducts checks v0027's rollups against the order lines as
-// they are: the
-// lines per order and product, the approved orders per UTC month, owner
-// and product, and orders_count by product in GET /reports/trends for the
-// admin, each order counted once per product.
-func compareOrderProducts(t *testing.T, env *apptest.Env, lines []orderLine) {
+// they are: the lines per order and product, the approved orders per UTC
+// month and product, and orders_count by product in GET /reports/trends
+// for the admin (the rollup) and for a manager (the plain query), each
+// order counted once per product.
+func compareOrderProducts(t *testing.T, o *prOrg, lines []orderLine) {
 	t.Helper()
-	g := env.App.DB.Conn(context.Background())
+	g := o.env.App.DB.Conn(context.Background())
 	wantLines, wantOrders := map[string]int64{}, map[string]int64{}
 	type pair struct{ doc, product string }
 	seen := map[pair]bool{}
-	type sale struct {
-		product string
-		at      time.Time
-	}
-	var sales []sale
+	var sales []orderLine // one per approved order and product
 	for _, l := range lines {
-		doc, product, owner, approved := l.doc, l.product, l.owner, l.approved
-		wantLines[doc+"|"+product]++
-		if approved == nil || seen[pair{doc, product}] {
+		wantLines[l.doc+"|"+l.product]++
+		if l.approved == nil || seen[pair{l.doc, l.product}] {
 			continue
 		}
-		seen[pair{doc, product}] = true
-		wantOrders[approved.UTC().Format("2006-01")+"|"+owner+"|"+product]++
-		sales = append(sales, sale{product, *approved})
+		seen[pair{l.doc, l.product}] = true
+		wantOrders[l.approved.UTC().Format("2006-01")+"|"+l.product]++
+		sales = append(sales, l)
 	}
 	for table, q := range map[string]string{
 		"order_product_lines":   "SELECT doc_id || '|' || product_id AS k, lines AS n FROM order_product_lines",
-		"rollup_order_products": "SELECT month || '|' || owner_id || '|' || product_id AS k, n FROM rollup_order_products",
+		"rollup_order_products": "SELECT month || '|' || product_id AS k, n FROM rollup_order_products",
 	} {
 		want := map[string]map[string]int64{"order_product_lines": wantLines, "rollup_order_products": wantOrders}[table]
 		var rows []struct {
@@ -255,35 +250,39 @@ func compareOrderProducts(t *testing.T, env *apptest.Env, lines []orderLine) {
 			t.Errorf("%s:\n got %v\nwant %v", table, got, want)
 		}
 	}
-	for _, q := range []string{"period=2026-Q4&interval=month", "from=2026-10-10&to=2026-11-25&interval=month",
-		"from=2026-09-01&to=2026-12-31&interval=quarter"} {
-		var r trReport
-		env.Admin.Get("/reports/trends?metric=orders_count&group_by=product&limit=50&" + q).Status(http.StatusOK).Decode(&r)
-		got := map[string][]string{}
-		for _, s := range r.Series {
-			got[s.Key] = append(slices.Clone(s.Values), s.Total)
-		}
-		want := map[string][]int64{}
-		for _, s := range sales {
-			for bi, bk := range r.Buckets {
-				if s.at.Before(bk.From) || !s.at.Before(bk.To) {
-					continue
-				}
-				if want[s.product] == nil {
-					want[s.product] = make([]int64, len(r.Buckets)+1)
-				}
-				want[s.product][bi]++
-				want[s.product][len(r.Buckets)]++
+	for _, viewer := range []*apptest.User{nil, o.mgr} {
+		sees := o.prSees(viewer)
+		for _, q := range []string{"period=2026-Q4&interval=month", "from=2026-10-10&to=2026-11-25&interval=month",
+			"from=2026-09-01&to=2026-12-31&interval=quarter"} {
+			var r trReport
+			o.prClient(viewer).Get("/reports/trends?metric=orders_count&group_by=product&limit=50&" + q).
+				Status(http.StatusOK).Decode(&r)
+			got := map[string][]string{}
+			for _, s := range r.Series {
+				got[s.Key] = append(slices.Clone(s.Values), s.Total)
 			}
-		}
-		wantS := map[string][]string{}
-		for k, v := range want {
-			for _, n := range v {
-				wantS[k] = append(wantS[k], strconv.FormatInt(n, 10))
+			want := map[string][]int64{}
+			for _, s := range sales {
+				for bi, bk := range r.Buckets {
+					if !sees(s.owner) || s.approved.Before(bk.From) || !s.approved.Before(bk.To) {
+						continue
+					}
+					if want[s.product] == nil {
+						want[s.product] = make([]int64, len(r.Buckets)+1)
+					}
+					want[s.product][bi]++
+					want[s.product][len(r.Buckets)]++
+				}
 			}
-		}
-		if !maps.EqualFunc(got, wantS, slices.Equal) {
-			t.Errorf("orders_count by product %s:\n got %v\nwant %v", q, got, wantS)
+			wantS := map[string][]string{}
+			for k, v := range want {
+				for _, n := range v {
+					wantS[k] = append(wantS[k], strconv.FormatInt(n, 10))
+				}
+			}
+			if !maps.EqualFunc(got, wantS, slices.Equal) {
+				t.Errorf("orders_count by product %s (manager %v):\n got %v\nwant %v", q, viewer != nil, got, wantS)
+			}
 		}
 	}
 }
