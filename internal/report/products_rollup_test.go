@@ -209,13 +209,13 @@ type orderLine struct {
 
 // compareOrderProducts checks v0027's rollups against the order lines as
 // they are: the lines per order and product, the approved orders per UTC
-// month and product, and orders_count by product in GET /reports/trends
-// for the admin (the rollup) and for a manager (the plain query), each
+// month and product and per month, owner and product, and orders_count by
+// product in GET /reports/trends for the admin and for a manager, each
 // order counted once per product.
 func compareOrderProducts(t *testing.T, o *prOrg, lines []orderLine) {
 	t.Helper()
 	g := o.env.App.DB.Conn(context.Background())
-	wantLines, wantOrders := map[string]int64{}, map[string]int64{}
+	wantLines, wantOrders, wantOwned := map[string]int64{}, map[string]int64{}, map[string]int64{}
 	type pair struct{ doc, product string }
 	seen := map[pair]bool{}
 	var sales []orderLine // one per approved order and product
@@ -226,13 +226,17 @@ func compareOrderProducts(t *testing.T, o *prOrg, lines []orderLine) {
 		}
 		seen[pair{l.doc, l.product}] = true
 		wantOrders[l.approved.UTC().Format("2006-01")+"|"+l.product]++
+		wantOwned[l.approved.UTC().Format("2006-01")+"|"+l.owner+"|"+l.product]++
 		sales = append(sales, l)
 	}
 	for table, q := range map[string]string{
 		"order_product_lines":   "SELECT doc_id || '|' || product_id AS k, lines AS n FROM order_product_lines",
 		"rollup_order_products": "SELECT month || '|' || product_id AS k, n FROM rollup_order_products",
+		"rollup_order_products_owner": "SELECT month || '|' || owner_id || '|' || product_id AS k, n " +
+			"FROM rollup_order_products_owner",
 	} {
-		want := map[string]map[string]int64{"order_product_lines": wantLines, "rollup_order_products": wantOrders}[table]
+		want := map[string]map[string]int64{"order_product_lines": wantLines, "rollup_order_products": wantOrders,
+			"rollup_order_products_owner": wantOwned}[table]
 		var rows []struct {
 			K string
 			N int64

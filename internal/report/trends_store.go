@@ -159,9 +159,11 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 	if r, ok := trMonthRollups[metric]; ok && (groupBy == TrendGroupNone || groupBy == GroupUser) && trContiguous(bks) {
 		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
 	}
-	if r, ok := trProductRollups[metric]; ok && groupBy == TrendGroupProduct && trContiguous(bks) &&
-		(ids == nil || r.owned) {
-		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
+	if r, ok := trProductRollups[metric]; ok && groupBy == TrendGroupProduct && trContiguous(bks) {
+		if r.owned == nil || ids == nil {
+			return s.monthRollupCells(ctx, a, r.all, groupBy, ids, bks)
+		}
+		return s.monthRollupCells(ctx, a, *r.owned, groupBy, ids, bks)
 	}
 	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
@@ -369,35 +371,43 @@ func trNearestMonth(t time.Time) time.Time {
 // the filter of rows that count, the amount summed ("" for a count).
 type trMonthRollup struct {
 	rollup, table, at, where, amount string
-	// owned says the rollup keeps owner_id (product rollups may not).
-	owned bool
 }
 
 // trMonthRollups are the metrics read from a monthly rollup (amounts).
 var trMonthRollups = map[string]trMonthRollup{
-	"won_amount":      {"rollup_won_monthly", "opportunities", "closed_at", "status = 'won' AND deleted_at IS NULL", "amount", true},
-	"received_amount": {"rollup_received_monthly", "payments", "received_at", "status = 'received' AND voided_at IS NULL", "amount", true},
-	"orders_count":    {"rollup_orders_monthly", "orders", "approved_at", "approved_at IS NOT NULL", "", true},
+	"won_amount":      {"rollup_won_monthly", "opportunities", "closed_at", "status = 'won' AND deleted_at IS NULL", "amount"},
+	"received_amount": {"rollup_received_monthly", "payments", "received_at", "status = 'received' AND voided_at IS NULL", "amount"},
+	"orders_count":    {"rollup_orders_monthly", "orders", "approved_at", "approved_at IS NOT NULL", ""},
 }
 
-// trProductRollups are the metrics by product read from a monthly rollup
-// per product: won_amount from the won deals' product lines, per owner too
+// trProductRollups are the metrics by product read from monthly rollups
+// per product: won_amount from the won deals' product lines, per owner
 // (migration v0026); orders_count from the approved orders' distinct
-// products (v0027), without owner, so only for everyone (ids nil), the
-// table slices likewise one row per order and product.
-var trProductRollups = map[string]trMonthRollup{
-	"won_amount": {rollup: "rollup_won_products",
-		table: "opportunity_products JOIN opportunities ON opportunities.id = opportunity_products.opportunity_id",
-		at:    "closed_at", where: "status = 'won' AND deleted_at IS NULL", amount: "line_total", owned: true},
-	"orders_count": {rollup: "rollup_order_products",
-		table: "(SELECT DISTINCT od.id, od.owner_id, od.approved_at, di.product_id FROM orders od JOIN document_items di " +
-			"ON di.doc_type = 'order' AND di.doc_id = od.id AND di.product_id IS NOT NULL) AS op",
-		at: "approved_at", where: "approved_at IS NOT NULL"},
+// products (v0027), one rollup without owner for everyone (ids nil) and one
+// per owner for a team or a rep, the table slices likewise one row per
+// order and product.
+var trProductRollups = map[string]struct {
+	all   trMonthRollup
+	owned *trMonthRollup
+}{
+	"won_amount": {all: trMonthRollup{"rollup_won_products",
+		"opportunity_products JOIN opportunities ON opportunities.id = opportunity_products.opportunity_id",
+		"closed_at", "status = 'won' AND deleted_at IS NULL", "line_total"}},
+	"orders_count": {all: trOrderProducts("rollup_order_products"), owned: ptr(trOrderProducts("rollup_order_products_owner"))},
 }
+
+// trOrderProducts reads orders_count by product from rollup.
+func trOrderProducts(rollup string) trMonthRollup {
+	return trMonthRollup{rollup, "(SELECT DISTINCT od.id, od.owner_id, od.approved_at, di.product_id FROM orders od " +
+		"JOIN document_items di ON di.doc_type = 'order' AND di.doc_id = od.id AND di.product_id IS NOT NULL) AS op",
+		"approved_at", "approved_at IS NOT NULL", ""}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // trCustomersCreated is new_customers' created part (customers created in
 // a bucket, each counted once).
-var trCustomersCreated = trMonthRollup{"rollup_customers_monthly", "customers", "created_at", "deleted_at IS NULL", "", true}
+var trCustomersCreated = trMonthRollup{"rollup_customers_monthly", "customers", "created_at", "deleted_at IS NULL", ""}
 
 // monthRollupCells sums a metric per group and bucket (contiguous buckets)
 // from its monthly rollup (see migration v0017): bucket i is the UTC months
