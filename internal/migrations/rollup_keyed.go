@@ -152,12 +152,7 @@ func (k keyedRollup) create(tx *gorm.DB, pg bool) error {
 		stmts = append(stmts, k.sqliteTriggers()...)
 	}
 	stmts = append(stmts, k.upsert(k.groupedFrom(k.table, "", pg)))
-	for _, s := range stmts {
-		if err := tx.Exec(s).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	return execAll(tx, stmts)
 }
 
 // rebuildKey is the statements that recompute the rollup rows whose key
@@ -326,4 +321,14 @@ func (k keyedRollup) drops(pg bool) []string {
 		out = append(out, "DROP FUNCTION IF EXISTS "+k.name+"_fn()")
 	}
 	return append(out, "DROP TABLE IF EXISTS "+k.name)
+}
+
+// execAll runs stmts in order, stopping at the first error.
+func execAll(tx *gorm.DB, stmts []string) error {
+	for _, s := range stmts {
+		if err := tx.Exec(s).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -93,12 +93,7 @@ END $$`,
 				stmts = []string{"CREATE TRIGGER funnel_stage_probability AFTER UPDATE OF probability ON pipeline_stages " +
 					"WHEN OLD.probability IS NOT NEW.probability BEGIN " + body + "END"}
 			}
-			for _, s := range stmts {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, stmts)
 		},
 		Rollback: func(tx *gorm.DB) error {
 			pg := tx.Dialector.Name() == "postgres"
@@ -110,12 +105,7 @@ END $$`,
 			for _, r := range funnelRollups(pg) {
 				drops = append(drops, r.drops(pg)...)
 			}
-			for _, s := range drops {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, drops)
 		},
 	}
 }

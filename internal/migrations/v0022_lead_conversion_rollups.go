@@ -59,12 +59,7 @@ func v0022LeadConversionRollups() *gormigrate.Migration {
 			for _, r := range leadRollups() {
 				drops = append(drops, r.drops(pg)...)
 			}
-			for _, s := range drops {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, drops)
 		},
 	}
 }

@@ -55,12 +55,7 @@ func v0025ProductSalesRollup() *gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			pg := tx.Dialector.Name() == "postgres"
 			r := productSalesRollup(pg)
-			for _, s := range append(r.parentDrops("orders", pg), r.drops(pg)...) {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, append(r.parentDrops("orders", pg), r.drops(pg)...))
 		},
 	}
 }

@@ -49,12 +49,7 @@ func v0026WonProductsRollup() *gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			pg := tx.Dialector.Name() == "postgres"
 			r := wonProductsRollup(pg)
-			for _, s := range append(r.parentDrops("opportunities", pg), r.drops(pg)...) {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, append(r.parentDrops("opportunities", pg), r.drops(pg)...))
 		},
 	}
 }

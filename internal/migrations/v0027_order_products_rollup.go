@@ -60,12 +60,7 @@ func v0027OrderProductsRollup() *gormigrate.Migration {
 					return err
 				}
 			}
-			for _, s := range stmts {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, stmts)
 		},
 		Rollback: func(tx *gorm.DB) error {
 			pg := tx.Dialector.Name() == "postgres"
@@ -74,12 +69,7 @@ func v0027OrderProductsRollup() *gormigrate.Migration {
 			for _, r := range orders {
 				drops = append(append(drops, r.parentDrops("orders", pg)...), r.drops(pg)...)
 			}
-			for _, s := range append(drops, lines.drops(pg)...) {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, append(drops, lines.drops(pg)...))
 		},
 	}
 }
