@@ -32,5 +32,6 @@ func All() []*gormigrate.Migration {
 		v0019FunnelReached(),
 		v0020ActivityListIndexes(),
 		v0021FunnelRollups(),
+		v0024CustomerReceipts(),
 	}
 }

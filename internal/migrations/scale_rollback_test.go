@@ -38,7 +38,7 @@ func TestScaleMigrationsRollBackAndReapply(t *testing.T) {
 			mig := d.Gorm().Migrator()
 			for _, table := range []string{"rollup_activities_done", "rollup_activities_typed", "rollup_won_monthly",
 				"rollup_received_monthly", "rollup_orders_monthly", "rollup_customers_monthly", "pipeline_stage_bits",
-				"rollup_funnel_open", "rollup_funnel_closed", "rollup_funnel_cohort"} {
+				"rollup_funnel_open", "rollup_funnel_closed", "rollup_funnel_cohort", "rollup_customer_received"} {
 				if mig.HasTable(table) {
 					t.Errorf("%s left after rollback", table)
 				}
@@ -46,7 +46,7 @@ func TestScaleMigrationsRollBackAndReapply(t *testing.T) {
 			if mig.HasColumn("opportunities", "reached_stages") {
 				t.Error("opportunities.reached_stages left after rollback")
 			}
-			for _, x := range slices.Concat(v0016Indexes, v0017Indexes, v0018Indexes, v0020Indexes) {
+			for _, x := range slices.Concat(v0016Indexes, v0017Indexes, v0018Indexes, v0020Indexes, v0024Indexes) {
 				if mig.HasIndex(x.table, x.name) {
 					t.Errorf("index %s left after rollback", x.name)
 				}
