@@ -42,25 +42,26 @@ func ownedReceipts(q *gorm.DB, a *authz.Actor, ids []string) *gorm.DB {
 }
 
 // receiptParts is the payments received in the span sp, per customer in
-// scope, as union branches of (customer_id, terms…): the rollup's months
-// (each term of months(amount) for a rollup amount) and the table's signed
-// slices at the ends (terms of slice(signed amount)). Each part is a
-// subquery; readers add them up per customer.
-func receiptParts(g *gorm.DB, a *authz.Actor, ids []string, sp monthSpan, months, slice func(amount string) string) []*gorm.DB {
-	var parts []*gorm.DB
+// scope: the rollup's months (nil when the span has none), selecting
+// customer_id, months(r.amount) and n; and the table's signed slices at the
+// ends, selecting customer_id, slice(signed amount) and n (±1 a payment).
+// Readers add them up per customer.
+func receiptParts(g *gorm.DB, a *authz.Actor, ids []string, sp monthSpan, months, slice func(amount string) string) (*gorm.DB, []*gorm.DB) {
+	var rolled *gorm.DB
 	if sp.First != "" {
-		parts = append(parts, ownedReceipts(g.Table("rollup_customer_received AS r"), a, ids).
+		rolled = ownedReceipts(g.Table("rollup_customer_received AS r"), a, ids).
 			Where("r.month >= ? AND r.month < ?", sp.First, sp.Last).
-			Select("r.customer_id AS customer_id, "+months("r.amount")+", r.n AS n"))
+			Select("r.customer_id AS customer_id, " + months("r.amount") + ", r.n AS n")
 	}
+	var slices []*gorm.DB
 	for _, sl := range sp.Slices {
 		sign := strconv.FormatInt(sl.Sign, 10)
-		parts = append(parts, received(g.Table("payments AS p").Joins("JOIN customers c ON c.id = p.customer_id"), "p").
+		slices = append(slices, received(g.Table("payments AS p").Joins("JOIN customers c ON c.id = p.customer_id"), "p").
 			Where("p.received_at >= ? AND p.received_at < ?", sl.Start, sl.End).
 			Scopes(func(q *gorm.DB) *gorm.DB { return ownedCustomers(q, a, ids, "c") }).
 			Select("p.customer_id AS customer_id, "+slice(sign+" * p.amount")+", "+sign+" AS n"))
 	}
-	return parts
+	return rolled, slices
 }
 
 // unionAll is the parts one after the other, as a subquery to select from.
@@ -120,13 +121,36 @@ func (s mixStore) topCustomers(ctx context.Context, a *authz.Actor, ids []string
 	if s.db.Dialect() != db.Postgres {
 		agg = "group_concat(amount, ',')"
 	}
+	// Planner settings for this read alone: grouping a year of rollup rows
+	// as idx_rollup_customer_received_customer returns them (by customer)
+	// streams, where the planner's choice — every month's rows scanned,
+	// then hashed with a numeric sum per customer — took about twice as
+	// long at scale (300,000 rows, 143,000 customers).
 	err := s.heavyRead(ctx, func(g *gorm.DB) error {
 		same := func(x string) string { return x + " AS amount" }
-		u := unionAll(g, receiptParts(g, a, ids, monthSpanOf(rng), same, same))
+		rolled, sliced := receiptParts(g, a, ids, monthSpanOf(rng), same, same)
+		sum := func(q *gorm.DB, alias string) *gorm.DB {
+			return g.Table("(?) AS "+alias, q).Select(alias + ".customer_id AS customer_id, SUM(" + alias + ".amount) AS amount, " +
+				"SUM(" + alias + ".n) AS n").Group(alias + ".customer_id")
+		}
 		// A customer counts with at least one payment in the span, even
-		// when they sum to zero; n nets the slices' signs out.
-		per := g.Table("(?) AS x", u).Select("x.customer_id AS customer_id, CAST(SUM(x.amount) AS BIGINT) AS amount").
-			Group("x.customer_id").Having("SUM(x.n) > 0")
+		// when they sum to zero; n nets the slices' signs out (and a
+		// rollup key emptied by deletes stays as zeros).
+		var per *gorm.DB
+		switch {
+		case rolled != nil && len(sliced) > 0:
+			per = g.Table("(?) AS m", sum(rolled, "rm")).Joins("FULL JOIN (?) AS s ON s.customer_id = m.customer_id",
+				sum(unionAll(g, sliced), "rs")).
+				Select("COALESCE(m.customer_id, s.customer_id) AS customer_id, " +
+					"CAST(COALESCE(m.amount, 0) + COALESCE(s.amount, 0) AS BIGINT) AS amount").
+				Where("COALESCE(m.n, 0) + COALESCE(s.n, 0) > 0")
+		case rolled != nil:
+			per = g.Table("(?) AS m", sum(rolled, "rm")).Select("m.customer_id AS customer_id, CAST(m.amount AS BIGINT) AS amount").
+				Where("m.n > 0")
+		default:
+			per = g.Table("(?) AS m", sum(unionAll(g, sliced), "rs")).
+				Select("m.customer_id AS customer_id, CAST(m.amount AS BIGINT) AS amount").Where("m.n > 0")
+		}
 		return g.Raw(`WITH per AS (SELECT * FROM (?) AS per0)
 SELECT t.rank AS rank, t.customer_id AS customer_id, cn.name AS name, cn.owner_id AS owner_id, t.amount AS amount,
 	NULL AS amounts
@@ -134,7 +158,7 @@ FROM (SELECT top.*, ROW_NUMBER() OVER (ORDER BY top.amount DESC, top.customer_id
 	FROM (SELECT customer_id, amount FROM per ORDER BY amount DESC, customer_id LIMIT ?) top) t
 JOIN customers cn ON cn.id = t.customer_id
 UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, (SELECT `+agg+` FROM per)`, per, limit).Scan(&out).Error
-	})
+	}, "SET LOCAL enable_hashagg = off", "SET LOCAL enable_seqscan = off")
 	if err != nil {
 		return nil, tot, fmt.Errorf("report.top_customers: %w", err)
 	}
@@ -185,22 +209,35 @@ func paretoOf(amounts []int64) customerTotals {
 	return t
 }
 
+// sumInt8 sums a bigint expression as a bigint: on PostgreSQL with
+// rollup_sum_int8 (migration v0024), whose state is a plain bigint where
+// SUM keeps a numeric per group (a hash of 100,000 customers' sums costs a
+// third less); an overflow fails either way, as the bigint cast of SUM
+// would. SQLite's SUM is an integer already.
+func (s mixStore) sumInt8(expr string) string {
+	if s.db.Dialect() == db.Postgres {
+		return "rollup_sum_int8(" + expr + ")"
+	}
+	return "SUM(" + expr + ")"
+}
+
 // heavyRead runs a report query that aggregates up to an organisation's
 // year of rows. On PostgreSQL it runs in its own transaction with, for it
 // alone: JIT off (compiling costs more than it saves on a sub-second
 // query); custom plans always (the driver prepares statements, and after
 // five runs PostgreSQL may switch to a generic plan that cannot see the
 // date range or the owner list and reads the whole table); and room to
-// sort and hash in memory rather than spill to disk. Inside a caller's
-// transaction it just runs.
-func (s mixStore) heavyRead(ctx context.Context, fn func(*gorm.DB) error) error {
+// sort and hash in memory rather than spill to disk; then the caller's
+// planner settings (SET LOCAL …), if any. Inside a caller's transaction it
+// just runs.
+func (s mixStore) heavyRead(ctx context.Context, fn func(*gorm.DB) error, planner ...string) error {
 	g := s.db.Conn(ctx)
 	if _, inTx := g.Statement.ConnPool.(gorm.TxCommitter); inTx || s.db.Dialect() != db.Postgres {
 		return fn(g)
 	}
 	return g.Transaction(func(tx *gorm.DB) error {
-		for _, set := range []string{"SET LOCAL jit = off", "SET LOCAL plan_cache_mode = force_custom_plan",
-			"SET LOCAL work_mem = '32MB'"} {
+		for _, set := range append([]string{"SET LOCAL jit = off", "SET LOCAL plan_cache_mode = force_custom_plan",
+			"SET LOCAL work_mem = '32MB'"}, planner...) {
 			if err := tx.Exec(set).Error; err != nil {
 				return err
 			}
@@ -238,22 +275,64 @@ func (s mixStore) customersAtRisk(ctx context.Context, a *authz.Actor, ids []str
 	err := s.heavyRead(ctx, func(g *gorm.DB) error {
 		only := func(x string) string { return x + " AS recent, 0 AS previous" }
 		before := func(x string) string { return "0 AS recent, " + x + " AS previous" }
-		parts := append(receiptParts(g, a, ids, monthSpanOf(Range{Start: w.mid, End: w.now}), only, only),
-			receiptParts(g, a, ids, monthSpanOf(Range{Start: w.start, End: w.mid}), before, before)...)
+		var parts []*gorm.DB
+		for _, win := range []struct {
+			rng   Range
+			terms func(string) string
+		}{{Range{Start: w.mid, End: w.now}, only}, {Range{Start: w.start, End: w.mid}, before}} {
+			rolled, sliced := receiptParts(g, a, ids, monthSpanOf(win.rng), win.terms, win.terms)
+			if rolled != nil {
+				parts = append(parts, rolled)
+			}
+			parts = append(parts, sliced...)
+		}
 		rev := g.Table("(?) AS x", unionAll(g, parts)).
-			Select("x.customer_id AS customer_id, CAST(SUM(x.recent) AS BIGINT) AS recent, " +
-				"CAST(SUM(x.previous) AS BIGINT) AS previous").Group("x.customer_id")
-		cand := ownedCustomers(g.Table("customers AS c").Joins("LEFT JOIN (?) AS r ON r.customer_id = c.id", rev), a, ids, "c").
-			Where("COALESCE(c.last_followed_at, c.created_at) < ? OR (r.previous > 0 AND 10 * r.recent <= 7 * r.previous)", w.cutoff).
-			Select("c.id AS id, COALESCE(c.last_followed_at, c.created_at) AS since, " +
-				"COALESCE(r.recent, 0) AS recent, COALESCE(r.previous, 0) AS previous")
-		return g.Raw(`WITH cand AS (SELECT * FROM (?) AS cand0)
+			Select("x.customer_id AS customer_id, " + s.sumInt8("x.recent") + " AS recent, " +
+				s.sumInt8("x.previous") + " AS previous").Group("x.customer_id")
+		since := "COALESCE(c.last_followed_at, c.created_at)"
+		if s.db.Dialect() != db.Postgres {
+			cand := ownedCustomers(g.Table("customers AS c").Joins("LEFT JOIN (?) AS r ON r.customer_id = c.id", rev), a, ids, "c").
+				Where(since+" < ? OR (r.previous > 0 AND 10 * r.recent <= 7 * r.previous)", w.cutoff).
+				Select("c.id AS id, " + since + " AS since, COALESCE(r.recent, 0) AS recent, COALESCE(r.previous, 0) AS previous")
+			return g.Raw(`WITH cand AS (SELECT * FROM (?) AS cand0)
 SELECT c.id AS id, c.name AS name, c.owner_id AS owner_id, c.created_at AS created_at,
 	c.last_followed_at AS last_followed_at, t.recent AS recent, t.previous AS previous,
 	(SELECT COUNT(*) FROM cand) AS total
 FROM (SELECT * FROM cand ORDER BY recent + previous DESC, since, id LIMIT ?) t
 JOIN customers c ON c.id = t.id
 ORDER BY t.recent + t.previous DESC, t.since, t.id`, cand, limit).Scan(&rows).Error
+		}
+		// On PostgreSQL, without joining every customer in scope to its
+		// revenue: every customer in rev is live and in scope (the rollup
+		// keeps live owners, the slices join live customers), so
+		//   - the count is the inactive customers (an index range on
+		//     since) plus the falling ones not among them;
+		//   - the first rows are the first limit at risk among those with
+		//     revenue, most first (probing each customer in that order until
+		//     limit are found, ties included: since and id order them), and
+		//     the first limit inactive customers without any (0), longest
+		//     inactive first; together, ordered, cut at limit.
+		idle := ownedCustomers(g.Table("customers AS c"), a, ids, "c").Where(since+" < ?", w.cutoff).Select("c.id")
+		probe := ownedCustomers(g.Table("customers AS c"), a, ids, "c").Where("c.id = r.customer_id").
+			Select(since + " AS since").Limit(1)
+		quiet := ownedCustomers(g.Table("customers AS c"), a, ids, "c").
+			Where(since+" < ? AND c.id NOT IN (SELECT customer_id FROM rev)", w.cutoff).
+			Select("c.id AS id, " + since + " AS since, 0 AS recent, 0 AS previous").Order(since + ", c.id").Limit(limit)
+		return g.Raw(`WITH rev AS MATERIALIZED (SELECT * FROM (?) AS rev0)
+SELECT c.id AS id, c.name AS name, c.owner_id AS owner_id, c.created_at AS created_at,
+	c.last_followed_at AS last_followed_at, t.recent AS recent, t.previous AS previous,
+	(SELECT COUNT(*) FROM (?) AS idle) + (SELECT COUNT(*) FROM rev r
+		WHERE r.previous > 0 AND 10 * r.recent <= 7 * r.previous AND r.customer_id NOT IN (?)) AS total
+FROM (SELECT * FROM (
+	SELECT * FROM (SELECT r.customer_id AS id, s.since AS since, r.recent AS recent, r.previous AS previous
+		FROM (SELECT customer_id, recent, previous, recent + previous AS value FROM rev ORDER BY value DESC) r
+		CROSS JOIN LATERAL (?) s
+		WHERE s.since < ? OR (r.previous > 0 AND 10 * r.recent <= 7 * r.previous)
+		ORDER BY r.value DESC FETCH FIRST ? ROWS WITH TIES) h1
+	UNION ALL SELECT * FROM (?) AS h2) h
+	ORDER BY recent + previous DESC, since, id LIMIT ?) t
+JOIN customers c ON c.id = t.id
+ORDER BY t.recent + t.previous DESC, t.since, t.id`, rev, idle, idle, probe, w.cutoff, limit, quiet, limit).Scan(&rows).Error
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("report.customers_at_risk: %w", err)
