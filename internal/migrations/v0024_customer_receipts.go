@@ -46,15 +46,15 @@ func customerOwnerOf(r string) string {
 }
 
 // v0024Indexes: the rebuild finds a customer's rows; the report reads a
-// span of months (and owners) from an index alone, in month order or in
-// customer order (grouped as it is read).
+// span of months from an index alone, every owner's by customer (grouped
+// as it is read) or a team's owner by owner.
 var v0024Indexes = []scaleIndex{
 	// The at-risk customers: inactive ones counted from an index range,
 	// the longest inactive read in order.
 	{"idx_customers_since_live", "customers", "COALESCE(last_followed_at, created_at), id",
 		"owner_id, last_followed_at, created_at", "deleted_at IS NULL"},
 	{"idx_rollup_customer_received_customer", "rollup_customer_received", "customer_id, month", "owner_id, amount, n", ""},
-	{"idx_rollup_customer_received_read", "rollup_customer_received", "month, owner_id", "customer_id, amount, n", ""},
+	{"idx_rollup_customer_received_read", "rollup_customer_received", "owner_id, month", "customer_id, amount, n", ""},
 }
 
 func v0024CustomerReceipts() *gormigrate.Migration {

@@ -305,14 +305,18 @@ ORDER BY t.recent + t.previous DESC, t.since, t.id`, cand, limit).Scan(&rows).Er
 		// On PostgreSQL, without joining every customer in scope to its
 		// revenue: every customer in rev is live and in scope (the rollup
 		// keeps live owners, the slices join live customers), so
-		//   - the count is the inactive customers (an index range on
-		//     since) plus the falling ones not among them;
+		//   - the count is the inactive customers plus the active falling
+		//     ones (two ranges of idx_customers_since_live);
 		//   - the first rows are the first limit at risk among those with
 		//     revenue, most first (probing each customer in that order until
 		//     limit are found, ties included: since and id order them), and
 		//     the first limit inactive customers without any (0), longest
 		//     inactive first; together, ordered, cut at limit.
 		idle := ownedCustomers(g.Table("customers AS c"), a, ids, "c").Where(since+" < ?", w.cutoff).Select("c.id")
+		// IS TRUE keeps the IN a hashed lookup into rev (a planner's join
+		// here would probe customers once per falling customer).
+		fell := ownedCustomers(g.Table("customers AS c"), a, ids, "c").Where(since+" >= ? AND (c.id IN "+
+			"(SELECT customer_id FROM rev WHERE previous > 0 AND 10 * recent <= 7 * previous)) IS TRUE", w.cutoff).Select("c.id")
 		probe := ownedCustomers(g.Table("customers AS c"), a, ids, "c").Where("c.id = r.customer_id").
 			Select(since + " AS since").Limit(1)
 		quiet := ownedCustomers(g.Table("customers AS c"), a, ids, "c").
@@ -321,8 +325,7 @@ ORDER BY t.recent + t.previous DESC, t.since, t.id`, cand, limit).Scan(&rows).Er
 		return g.Raw(`WITH rev AS MATERIALIZED (SELECT * FROM (?) AS rev0)
 SELECT c.id AS id, c.name AS name, c.owner_id AS owner_id, c.created_at AS created_at,
 	c.last_followed_at AS last_followed_at, t.recent AS recent, t.previous AS previous,
-	(SELECT COUNT(*) FROM (?) AS idle) + (SELECT COUNT(*) FROM rev r
-		WHERE r.previous > 0 AND 10 * r.recent <= 7 * r.previous AND r.customer_id NOT IN (?)) AS total
+	(SELECT COUNT(*) FROM (?) AS idle) + (SELECT COUNT(*) FROM (?) AS fell) AS total
 FROM (SELECT * FROM (
 	SELECT * FROM (SELECT r.customer_id AS id, s.since AS since, r.recent AS recent, r.previous AS previous
 		FROM (SELECT customer_id, recent, previous, recent + previous AS value FROM rev ORDER BY value DESC) r
@@ -332,7 +335,7 @@ FROM (SELECT * FROM (
 	UNION ALL SELECT * FROM (?) AS h2) h
 	ORDER BY recent + previous DESC, since, id LIMIT ?) t
 JOIN customers c ON c.id = t.id
-ORDER BY t.recent + t.previous DESC, t.since, t.id`, rev, idle, idle, probe, w.cutoff, limit, quiet, limit).Scan(&rows).Error
+ORDER BY t.recent + t.previous DESC, t.since, t.id`, rev, idle, fell, probe, w.cutoff, limit, quiet, limit).Scan(&rows).Error
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("report.customers_at_risk: %w", err)
