@@ -50,9 +50,10 @@ func customerOwnerOf(r string) string {
 // as it is read) or a team's owner by owner.
 var v0024Indexes = []scaleIndex{
 	// The at-risk customers: inactive ones counted from an index range,
-	// the longest inactive read in order.
+	// the longest inactive read in order (owned ones only: the pool is
+	// never in the report).
 	{"idx_customers_since_live", "customers", "COALESCE(last_followed_at, created_at), id",
-		"owner_id, last_followed_at, created_at", "deleted_at IS NULL"},
+		"owner_id, last_followed_at, created_at", "deleted_at IS NULL AND owner_id IS NOT NULL"},
 	{"idx_rollup_customer_received_customer", "rollup_customer_received", "customer_id, month", "owner_id, amount, n", ""},
 	{"idx_rollup_customer_received_read", "rollup_customer_received", "owner_id, month", "customer_id, amount, n", ""},
 }
