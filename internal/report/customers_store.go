@@ -270,9 +270,9 @@ type riskRow struct {
 // revenue fell (see falling), most valuable first: by revenue received in
 // the two windows together, then longest inactive; and how many there are.
 // The windows' revenue comes from rollup_customer_received's months and
-// the table's slices (monthSpan per window), owners included; the
-// candidates are kept narrow (id, since, revenue) and counted once, and
-// only the rows returned read names.
+// the table's slices (monthSpan per window), owners included. SQLite joins
+// every customer in scope to it; PostgreSQL counts and picks the rows
+// without that join (see below). Only the rows returned read names.
 func (s mixStore) customersAtRisk(ctx context.Context, a *authz.Actor, ids []string, w riskWindows, limit int) ([]riskRow, int64, error) {
 	var rows []riskRow
 	if ids != nil && len(ids) == 0 {
