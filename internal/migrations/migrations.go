@@ -33,6 +33,7 @@ func All() []*gormigrate.Migration {
 		v0020ActivityListIndexes(),
 		v0021FunnelRollups(),
 		v0022LeadConversionRollups(),
+		v0024CustomerReceipts(),
 		v0025ProductSalesRollup(),
 		v0026WonProductsRollup(),
 		v0027OrderProductsRollup(),

@@ -160,6 +160,13 @@ func (k keyedRollup) create(tx *gorm.DB, pg bool) error {
 // for a change outside the source table that a term reads, such as a
 // stage's probability.
 func (k keyedRollup) rebuildKey(col, val string, pg bool) []string {
+	return k.rebuildKeysIn(col, val, pg)
+}
+
+// rebuildKeysIn is rebuildKey for every value in set (SQL that may stand
+// in IN (…): one value, or a subquery such as the ids a statement
+// changed), for a change made per statement.
+func (k keyedRollup) rebuildKeysIn(col, set string, pg bool) []string {
 	var of func(string) string
 	for _, c := range k.keys {
 		if c.name == col {
@@ -167,8 +174,8 @@ func (k keyedRollup) rebuildKey(col, val string, pg bool) []string {
 		}
 	}
 	return []string{
-		"DELETE FROM " + k.name + " WHERE " + col + " = " + val,
-		k.upsert(k.groupedFrom(k.table, of("o")+" = "+val, pg)),
+		"DELETE FROM " + k.name + " WHERE " + col + " IN (" + set + ")",
+		k.upsert(k.groupedFrom(k.table, of("o")+" IN ("+set+")", pg)),
 	}
 }
 

@@ -38,7 +38,7 @@ func TestScaleMigrationsRollBackAndReapply(t *testing.T) {
 			mig := d.Gorm().Migrator()
 			for _, table := range []string{"rollup_activities_done", "rollup_activities_typed", "rollup_won_monthly",
 				"rollup_received_monthly", "rollup_orders_monthly", "rollup_customers_monthly", "pipeline_stage_bits",
-				"rollup_funnel_open", "rollup_funnel_closed", "rollup_funnel_cohort", "rollup_leads_source", "rollup_leads_region", "rollup_product_sales", "rollup_won_products", "order_product_lines", "rollup_order_products", "rollup_order_products_owner"} {
+				"rollup_funnel_open", "rollup_funnel_closed", "rollup_funnel_cohort", "rollup_leads_source", "rollup_leads_region", "rollup_product_sales", "rollup_won_products", "order_product_lines", "rollup_order_products", "rollup_order_products_owner", "rollup_customer_received"} {
 				if mig.HasTable(table) {
 					t.Errorf("%s left after rollback", table)
 				}
@@ -46,7 +46,8 @@ func TestScaleMigrationsRollBackAndReapply(t *testing.T) {
 			if mig.HasColumn("opportunities", "reached_stages") {
 				t.Error("opportunities.reached_stages left after rollback")
 			}
-			for _, x := range slices.Concat(v0016Indexes, v0017Indexes, v0018Indexes, v0020Indexes, []scaleIndex{v0022LeadDeals}) {
+			for _, x := range slices.Concat(v0016Indexes, v0017Indexes, v0018Indexes, v0020Indexes, []scaleIndex{v0022LeadDeals},
+				v0024Indexes) {
 				if mig.HasIndex(x.table, x.name) {
 					t.Errorf("index %s left after rollback", x.name)
 				}

@@ -141,8 +141,14 @@ func cuOwner(cs []cuCustomer, id string) string {
 	return uuid.NewString()
 }
 
-// cuBrute recomputes the customer report, one payment at a time.
+// cuBrute recomputes the customer report for November, one payment at a
+// time.
 func cuBrute(cs []cuCustomer, ps []cuPayment, sees func(string) bool, asOf time.Time, days, limit int) report.CustomersResponse {
+	return cuBruteIn(cs, ps, sees, novStart, novEnd, asOf, days, limit)
+}
+
+// cuBruteIn recomputes the customer report for the span [from, to).
+func cuBruteIn(cs []cuCustomer, ps []cuPayment, sees func(string) bool, from, to, asOf time.Time, days, limit int) report.CustomersResponse {
 	live := map[string]cuCustomer{}
 	for _, c := range cs {
 		if c.owner != "" && !c.deleted && sees(c.owner) {
@@ -165,8 +171,8 @@ func cuBrute(cs []cuCustomer, ps []cuPayment, sees func(string) bool, asOf time.
 	var tops []top
 	var total int64
 	for id := range live {
-		if n := sum(id, novStart, novEnd); n > 0 || slices.ContainsFunc(ps, func(p cuPayment) bool {
-			return p.customer == id && p.counts && prInNov(p.at)
+		if n := sum(id, from, to); n > 0 || slices.ContainsFunc(ps, func(p cuPayment) bool {
+			return p.customer == id && p.counts && !p.at.Before(from) && p.at.Before(to)
 		}) {
 			tops = append(tops, top{id, n})
 			total += n
