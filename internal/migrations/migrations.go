@@ -32,5 +32,7 @@ func All() []*gormigrate.Migration {
 		v0019FunnelReached(),
 		v0020ActivityListIndexes(),
 		v0021FunnelRollups(),
+		// 0022 is taken on another branch.
+		v0023RegionRollups(),
 	}
 }
