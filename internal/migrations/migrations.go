@@ -33,9 +33,11 @@ func All() []*gormigrate.Migration {
 		v0020ActivityListIndexes(),
 		v0021FunnelRollups(),
 		v0022LeadConversionRollups(),
+		v0023RegionRollups(),
 		v0024CustomerReceipts(),
 		v0025ProductSalesRollup(),
 		v0026WonProductsRollup(),
 		v0027OrderProductsRollup(),
+		v0028SQLiteWholeSeconds(),
 	}
 }

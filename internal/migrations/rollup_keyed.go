@@ -18,7 +18,8 @@ type rollupCol struct {
 
 // keyedRollup sums a table's rows that count (live) per key: optionally
 // the UTC month of a timestamp (month, "YYYY-MM"; at == "" for a rollup of
-// the rows' present state), then the key columns; each sum is a bigint
+// the rows' present state) or, with daily, its UTC day (day,
+// "YYYY-MM-DD"), then the key columns; each sum is a bigint
 // column. Like v0017's monthly rollups it is kept by triggers in the
 // writing transaction (per statement from transition tables on
 // PostgreSQL, per row on SQLite): an update takes the old row's terms out
@@ -27,6 +28,7 @@ type rollupCol struct {
 // zeros; readers sum.
 type keyedRollup struct {
 	name, table, at, cols string
+	daily                 bool
 	keys, sums            []rollupCol
 	live                  func(r string) string
 	// month, when set, is the UTC month ("YYYY-MM") of row r, for a
@@ -35,6 +37,8 @@ type keyedRollup struct {
 	month func(r string, pg bool) string
 	// id is the source table's key columns when it has no id column.
 	id []string
+	// links are the tables a key reads besides table (see rollupLink).
+	links []rollupLink
 }
 
 func (k keyedRollup) rowID() []string {
@@ -52,12 +56,24 @@ func utcMonth(ts string, pg bool) string {
 	return "strftime('%Y-%m', " + ts + ")"
 }
 
-func (k keyedRollup) monthOf(r string, pg bool) string {
-	if k.month != nil {
-		return k.month(r, pg)
+// timeCol is the name of the time key: month, or day when daily.
+func (k keyedRollup) timeCol() string {
+	if k.daily {
+		return "day"
 	}
-	if pg {
+	return "month"
+}
+
+func (k keyedRollup) monthOf(r string, pg bool) string {
+	switch {
+	case k.month != nil:
+		return k.month(r, pg)
+	case pg && k.daily:
+		return "to_char(" + r + "." + k.at + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	case pg:
 		return "to_char(" + r + "." + k.at + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+	case k.daily:
+		return "strftime('%Y-%m-%d', " + r + "." + k.at + ")"
 	}
 	return "strftime('%Y-%m', " + r + "." + k.at + ")"
 }
@@ -66,7 +82,7 @@ func (k keyedRollup) monthOf(r string, pg bool) string {
 func (k keyedRollup) keyNames() []string {
 	var out []string
 	if k.at != "" {
-		out = append(out, "month")
+		out = append(out, k.timeCol())
 	}
 	for _, c := range k.keys {
 		out = append(out, c.name)
@@ -74,12 +90,17 @@ func (k keyedRollup) keyNames() []string {
 	return out
 }
 
-func (k keyedRollup) keyValues(r string, pg bool) []string {
+// keyValues are row r's keys; over replaces a key's SQL by name.
+func (k keyedRollup) keyValues(r string, pg bool, over map[string]string) []string {
 	var out []string
 	if k.at != "" {
 		out = append(out, k.monthOf(r, pg))
 	}
 	for _, c := range k.keys {
+		if v, ok := over[c.name]; ok {
+			out = append(out, v)
+			continue
+		}
 		out = append(out, c.of(r))
 	}
 	return out
@@ -102,7 +123,13 @@ func (k keyedRollup) groupedFrom(from, where string, pg bool) string {
 // signedGroupedFrom is groupedFrom with sums negated for sign "-": the
 // rows' terms taken out.
 func (k keyedRollup) signedGroupedFrom(from, where, sign string, pg bool) string {
-	sel := k.keyValues("o", pg)
+	return k.grouped(from+" o", where, sign, pg, nil)
+}
+
+// grouped is signedGroupedFrom over src, a FROM clause naming the rows
+// summed o, with the keys of over (by name) in place of their own.
+func (k keyedRollup) grouped(src, where, sign string, pg bool, over map[string]string) string {
+	sel := k.keyValues("o", pg, over)
 	for _, c := range k.sums {
 		sel = append(sel, sign+"SUM("+c.of("o")+")")
 	}
@@ -114,7 +141,7 @@ func (k keyedRollup) signedGroupedFrom(from, where, sign string, pg bool) string
 	for i := range k.keyNames() {
 		by = append(by, strconv.Itoa(i+1))
 	}
-	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " o WHERE " + cond +
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + src + " WHERE " + cond +
 		" GROUP BY " + strings.Join(by, ", ") + " ORDER BY " + strings.Join(by, ", ")
 }
 
@@ -131,7 +158,10 @@ func (k keyedRollup) upsert(sel string) string {
 // create makes the table, its triggers, and fills it from the table.
 func (k keyedRollup) create(tx *gorm.DB, pg bool) error {
 	var cols []string
-	if k.at != "" {
+	switch {
+	case k.at != "" && k.daily:
+		cols = append(cols, "day varchar(10) NOT NULL")
+	case k.at != "":
 		cols = append(cols, "month varchar(7) NOT NULL")
 	}
 	for _, c := range k.keys {
@@ -150,6 +180,9 @@ func (k keyedRollup) create(tx *gorm.DB, pg bool) error {
 		stmts = append(stmts, k.pgTriggers()...)
 	} else {
 		stmts = append(stmts, k.sqliteTriggers()...)
+	}
+	for _, l := range k.links {
+		stmts = append(stmts, k.linkTriggers(l, pg)...)
 	}
 	stmts = append(stmts, k.upsert(k.groupedFrom(k.table, "", pg)))
 	return execAll(tx, stmts)
@@ -250,7 +283,7 @@ func (k keyedRollup) sqliteTriggers() []string {
 	// trigger on the table may change the row before this rollup's insert
 	// trigger has counted it, and the key must still net out.
 	put := func(r, sign string) string {
-		vals := k.keyValues(r, false)
+		vals := k.keyValues(r, false, nil)
 		for _, c := range k.sums {
 			vals = append(vals, sign+"("+c.of(r)+")")
 		}
@@ -317,15 +350,21 @@ END $$`,
 // drops undoes create.
 func (k keyedRollup) drops(pg bool) []string {
 	var out []string
-	for _, op := range []string{"ins", "upd", "del"} {
-		d := "DROP TRIGGER IF EXISTS " + k.name + "_" + op
-		if pg {
-			d += " ON " + k.table
+	drop := func(name, table string) {
+		for _, op := range []string{"ins", "upd", "del"} {
+			d := "DROP TRIGGER IF EXISTS " + name + "_" + op
+			if pg {
+				d += " ON " + table
+			}
+			out = append(out, d)
 		}
-		out = append(out, d)
+		if pg {
+			out = append(out, "DROP FUNCTION IF EXISTS "+name+"_fn()")
+		}
 	}
-	if pg {
-		out = append(out, "DROP FUNCTION IF EXISTS "+k.name+"_fn()")
+	drop(k.name, k.table)
+	for _, l := range k.links {
+		drop(k.name+"_"+l.table, l.table)
 	}
 	return append(out, "DROP TABLE IF EXISTS "+k.name)
 }
@@ -338,4 +377,80 @@ func execAll(tx *gorm.DB, stmts []string) error {
 		}
 	}
 	return nil
+}
+
+// rollupLink is a table one of a rollup's keys reads through, such as the
+// customer whose region a deal is counted under: when a row of it is
+// written, the rows of the rollup's table that reach it move from the key
+// they were counted under to the key they have now. Ids never change.
+type rollupLink struct {
+	// table is the linked table; key the rollup key it feeds.
+	table, key string
+	// changed says whether old row p and new row n differ in what the
+	// key reads; was is the key as old row p gave it, now as new row n
+	// gives it, none the key when no row is there (before an insert,
+	// after a delete).
+	changed  func(p, n string) string
+	was, now func(r string) string
+	none     string
+	// paths are FROM clauses joining the linked rows x (a FROM item
+	// given) to the rows o of the rollup's table that reach them, from x
+	// on, so the planner starts from the few rows written; one per path,
+	// never overlapping.
+	paths []func(x string) string
+}
+
+// moves is the upserts moving the rows that reach the linked rows of x (a
+// FROM item with columns id, was and now: the key they were counted
+// under and the key they have now) from was to now; now comes with x so
+// the rows moved are not looked up again.
+func (k keyedRollup) moves(l rollupLink, x string, pg bool) []string {
+	var out []string
+	for _, path := range l.paths {
+		src := path(x)
+		out = append(out, k.upsert(k.grouped(src, "", "-", pg, map[string]string{l.key: "x.was"})),
+			k.upsert(k.grouped(src, "", "", pg, map[string]string{l.key: "x.now"})))
+	}
+	return out
+}
+
+// linkTriggers keep the rollup when rows of l's table are written: per
+// statement from the transition tables on PostgreSQL, per row on SQLite.
+func (k keyedRollup) linkTriggers(l rollupLink, pg bool) []string {
+	name := k.name + "_" + l.table
+	sel := func(id, was, now, from string) string {
+		return "(SELECT " + id + " AS id, " + was + " AS was, " + now + " AS now" + from + ") x"
+	}
+	if !pg {
+		body := func(x string) string { return strings.Join(k.moves(l, x, false), "; ") + ";" }
+		return []string{
+			"CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + l.table + " BEGIN " +
+				body(sel("NEW.id", l.none, l.now("NEW"), "")) + " END",
+			"CREATE TRIGGER " + name + "_del AFTER DELETE ON " + l.table + " BEGIN " +
+				body(sel("OLD.id", l.was("OLD"), l.none, "")) + " END",
+			"CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + l.table + " WHEN " + l.changed("OLD", "NEW") +
+				" BEGIN " + body(sel("OLD.id", l.was("OLD"), l.now("NEW"), "")) + " END",
+		}
+	}
+	body := func(x string) string { return strings.Join(k.moves(l, x, true), ";\n    ") + ";" }
+	fn := name + "_fn"
+	return []string{
+		`CREATE OR REPLACE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    ` + body(sel("p.id", l.was("p"), l.none, " FROM old_rows p")) + `
+  ELSIF TG_OP = 'INSERT' THEN
+    ` + body(sel("n.id", l.none, l.now("n"), " FROM new_rows n")) + `
+  ELSE
+    ` + body(sel("p.id", l.was("p"), l.now("n"), " FROM old_rows p JOIN new_rows n ON n.id = p.id WHERE "+l.changed("p", "n"))) + `
+  END IF;
+  RETURN NULL;
+END $$`,
+		`CREATE TRIGGER ` + name + `_ins AFTER INSERT ON ` + l.table + ` REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+		`CREATE TRIGGER ` + name + `_upd AFTER UPDATE ON ` + l.table + ` REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+		`CREATE TRIGGER ` + name + `_del AFTER DELETE ON ` + l.table + ` REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ` + fn + `()`,
+	}
 }

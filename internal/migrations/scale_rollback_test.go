@@ -38,7 +38,10 @@ func TestScaleMigrationsRollBackAndReapply(t *testing.T) {
 			mig := d.Gorm().Migrator()
 			for _, table := range []string{"rollup_activities_done", "rollup_activities_typed", "rollup_won_monthly",
 				"rollup_received_monthly", "rollup_orders_monthly", "rollup_customers_monthly", "pipeline_stage_bits",
-				"rollup_funnel_open", "rollup_funnel_closed", "rollup_funnel_cohort", "rollup_leads_source", "rollup_leads_region", "rollup_product_sales", "rollup_won_products", "order_product_lines", "rollup_order_products", "rollup_order_products_owner", "rollup_customer_received"} {
+				"rollup_funnel_open", "rollup_funnel_closed", "rollup_funnel_cohort", "rollup_leads_source", "rollup_leads_region", "rollup_product_sales", "rollup_won_products", "order_product_lines", "rollup_order_products", "rollup_order_products_owner", "rollup_customer_received",
+				"rollup_region_won", "rollup_region_won_daily", "rollup_region_received", "rollup_region_received_daily",
+				"rollup_region_orders", "rollup_region_orders_daily", "rollup_region_activities", "rollup_region_activities_daily",
+				"rollup_region_customers"} {
 				if mig.HasTable(table) {
 					t.Errorf("%s left after rollback", table)
 				}
@@ -51,6 +54,17 @@ func TestScaleMigrationsRollBackAndReapply(t *testing.T) {
 				if mig.HasIndex(x.table, x.name) {
 					t.Errorf("index %s left after rollback", x.name)
 				}
+			}
+			// No rollup's trigger or function is left (v0023's on the tables
+			// its keys read through included).
+			left := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rollup%'"
+			if name == "postgres" {
+				left = `SELECT (SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'rollup%') +
+					(SELECT COUNT(*) FROM pg_proc WHERE proname LIKE 'rollup%')`
+			}
+			var objs int64
+			if err := d.Gorm().Raw(left).Scan(&objs).Error; err != nil || objs != 0 {
+				t.Errorf("%d rollup triggers or functions left after rollback (%v)", objs, err)
 			}
 			// Writes after the rollback meet no dangling trigger.
 			if err := d.Gorm().Exec(`INSERT INTO activities (id, type, subject, related_type, related_id, owner_id, status,
@@ -66,6 +80,10 @@ func TestScaleMigrationsRollBackAndReapply(t *testing.T) {
 			var n int64
 			if err := d.Gorm().Raw("SELECT COALESCE(SUM(n), 0) FROM rollup_activities_done").Scan(&n).Error; err != nil || n != 1 {
 				t.Errorf("backfill after reapply: %d %v", n, err)
+			}
+			if err := d.Gorm().Raw("SELECT COALESCE(SUM(n), 0) FROM rollup_region_activities WHERE region = ''").
+				Scan(&n).Error; err != nil || n != 1 {
+				t.Errorf("region backfill after reapply: %d %v", n, err)
 			}
 		})
 	}

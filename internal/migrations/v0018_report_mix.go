@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/go-gormigrate/gormigrate/v2"
+	"github.com/opencrm/crm/internal/platform/db"
 	"gorm.io/gorm"
 )
 
@@ -72,9 +73,7 @@ func v0018ReportMix() *gormigrate.Migration {
 					return err
 				}
 			}
-			return tx.Exec("INSERT INTO rollup_activities_typed (day, owner_id, " + typedNames() + ") SELECT " +
-				typedDay(pg, "") + ", owner_id, " + typedSums(pg, "") +
-				" FROM activities WHERE status = 'done' AND done_at IS NOT NULL GROUP BY 1, 2").Error
+			return tx.Exec(typedFill(pg)).Error
 		},
 		Rollback: func(tx *gorm.DB) error {
 			return dropRollup(tx, "activities", "activities_typed", "activities_typed_rollup()", v0018Indexes,
@@ -107,13 +106,21 @@ var typedCols = func() []typedCol {
 		// Whole seconds from check-in to check-out, each cut to the second,
 		// as the activity report computes them.
 		typedCol{"visit_seconds", func(pg bool, r string) string {
-			secs := "(CAST(strftime('%s', " + r + "check_out_at) AS INTEGER) - CAST(strftime('%s', " + r + "check_in_at) AS INTEGER))"
+			// (v0028 re-creates the SQLite triggers of databases migrated
+			// when this rounded: see db.SQLiteUnixSeconds.)
+			secs := "(" + db.SQLiteUnixSeconds(r+"check_out_at") + " - " + db.SQLiteUnixSeconds(r+"check_in_at") + ")"
 			if pg {
 				secs = "CAST(FLOOR(EXTRACT(EPOCH FROM " + r + "check_out_at)) - FLOOR(EXTRACT(EPOCH FROM " + r + "check_in_at)) AS BIGINT)"
 			}
 			return "CASE WHEN " + timed(r) + " THEN " + secs + " ELSE 0 END"
 		}})
 }()
+
+// typedFill fills rollup_activities_typed from the done activities.
+func typedFill(pg bool) string {
+	return "INSERT INTO rollup_activities_typed (day, owner_id, " + typedNames() + ") SELECT " + typedDay(pg, "") +
+		", owner_id, " + typedSums(pg, "") + " FROM activities WHERE status = 'done' AND done_at IS NOT NULL GROUP BY 1, 2"
+}
 
 func typedNames() string {
 	var out []string

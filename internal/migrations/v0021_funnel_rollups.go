@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"github.com/go-gormigrate/gormigrate/v2"
+	"github.com/opencrm/crm/internal/platform/db"
 	"gorm.io/gorm"
 )
 
@@ -34,7 +35,7 @@ func funnelRollups(pg bool) []keyedRollup {
 			return "(CAST(floor(date_part('epoch', " + r + ".closed_at)) AS BIGINT) - CAST(floor(date_part('epoch', " +
 				r + ".created_at)) AS BIGINT))"
 		}
-		return "(CAST(strftime('%s', " + r + ".closed_at) AS INTEGER) - CAST(strftime('%s', " + r + ".created_at) AS INTEGER))"
+		return "(" + db.SQLiteUnixSeconds(r+".closed_at") + " - " + db.SQLiteUnixSeconds(r+".created_at") + ")"
 	}}
 	return []keyedRollup{
 		{name: "rollup_funnel_open", table: "opportunities", cols: "status, deleted_at, owner_id, pipeline_id, stage_id, amount",

@@ -17,7 +17,7 @@ func (s mixStore) visitSeconds() string {
 	if s.db.Dialect() == db.Postgres {
 		return "CAST(FLOOR(EXTRACT(EPOCH FROM check_out_at)) - FLOOR(EXTRACT(EPOCH FROM check_in_at)) AS BIGINT)"
 	}
-	return "(CAST(strftime('%s', check_out_at) AS INTEGER) - CAST(strftime('%s', check_in_at) AS INTEGER))"
+	return "(" + db.SQLiteUnixSeconds("check_out_at") + " - " + db.SQLiteUnixSeconds("check_in_at") + ")"
 }
 
 // activityRow is the done activities of one owner and type.

@@ -101,7 +101,7 @@ func (s funnelStore) totals(ctx context.Context, a *authz.Actor, w window, pipel
 	// second, summed in SQL (as the rollup sums them).
 	span := "CAST(floor(date_part('epoch', o.closed_at)) AS BIGINT) - CAST(floor(date_part('epoch', o.created_at)) AS BIGINT)"
 	if s.db.Dialect() != db.Postgres {
-		span = "CAST(strftime('%s', o.closed_at) AS INTEGER) - CAST(strftime('%s', o.created_at) AS INTEGER)"
+		span = db.SQLiteUnixSeconds("o.closed_at") + " - " + db.SQLiteUnixSeconds("o.created_at")
 	}
 	for i, sl := range sp.Slices {
 		signs = append(signs, sl.Sign)

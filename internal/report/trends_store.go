@@ -165,6 +165,9 @@ func (s *perfStore) trendCells(ctx context.Context, a *authz.Actor, metric, grou
 		}
 		return s.monthRollupCells(ctx, a, *r.owned, groupBy, ids, bks)
 	}
+	if r, ok := trRegionRollup(metric); ok && groupBy == TrendGroupRegion && trContiguous(bks) {
+		return s.monthRollupCells(ctx, a, r, groupBy, ids, bks)
+	}
 	src, ok := trSourceOf(metric, groupBy)
 	if !ok {
 		return nil, fmt.Errorf("report.trends: no source for %s by %s", metric, groupBy)
@@ -213,9 +216,12 @@ func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupB
 	createdAt, cargs := trBucketExpr(s.db, "c.created_at", bks)
 	var created, converted, outside []trCell
 	var err error
-	if groupBy != TrendGroupRegion && trContiguous(bks) {
+	switch {
+	case groupBy == TrendGroupRegion && trContiguous(bks):
+		created, err = s.monthRollupCells(ctx, a, trCustomersCreatedByRegion, groupBy, ids, bks)
+	case trContiguous(bks):
 		created, err = s.monthRollupCells(ctx, a, trCustomersCreated, groupBy, ids, bks)
-	} else {
+	default:
 		err = conn.Table("customers AS c").Select(grp+" AS grp, "+createdAt+" AS bkt, COUNT(*) AS n", cargs...).
 			Where("c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ?", start, end).
 			Scopes(trOwnedBy(a, "c.owner_id", ids)).Group(group).Scan(&created).Error
@@ -238,15 +244,25 @@ func (s *perfStore) newCustomerCells(ctx context.Context, a *authz.Actor, groupB
 	// One per customer and bucket however many of its leads were converted
 	// in that bucket, unless it was created in that bucket too.
 	same := append(append([]any{start, end}, ecargs...), elargs...)
-	if err := conn.Table("(?) AS e", conv).Select(grp+" AS grp, "+eConverted+" AS bkt, COUNT(DISTINCT e.cid) AS n", elargs...).
+	inBuckets := conn.Table("e").Select(grp+" AS grp, "+eConverted+" AS bkt, COUNT(DISTINCT e.cid) AS n", elargs...).
 		Where("NOT (e.created_at >= ? AND e.created_at < ? AND "+eCreated+" = "+eConverted+")", same...).
-		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group).Scan(&converted).Error; err != nil {
+		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group)
+	// Over the range (Bkt -1): those created outside it.
+	overRange := conn.Table("e").Select(grp+" AS grp, -1 AS bkt, COUNT(DISTINCT e.cid) AS n").
+		Where("e.created_at < ? OR e.created_at >= ?", start, end).
+		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group)
+	// One statement reads the converted leads once for both (a year's
+	// conversions are tens of thousands of probes).
+	var conversions []trCell
+	if err := conn.Raw("WITH e AS (?) ? UNION ALL ?", conv, inBuckets, overRange).Scan(&conversions).Error; err != nil {
 		return nil, fmt.Errorf("report.trends new_customers: %w", err)
 	}
-	if err := conn.Table("(?) AS e", conv).Select(grp+" AS grp, -1 AS bkt, COUNT(DISTINCT e.cid) AS n").
-		Where("e.created_at < ? OR e.created_at >= ?", start, end).
-		Scopes(trOwnedBy(a, "e.owner_id", ids)).Group(group).Scan(&outside).Error; err != nil {
-		return nil, fmt.Errorf("report.trends new_customers: %w", err)
+	for _, c := range conversions {
+		if c.Bkt < 0 {
+			outside = append(outside, c)
+		} else {
+			converted = append(converted, c)
+		}
 	}
 	// Every group gets its total (the caller takes Bkt -1 as the total
 	// once any group has one).
@@ -369,15 +385,22 @@ func trNearestMonth(t time.Time) time.Time {
 // trMonthRollup is a rollup per owner and UTC month of a metric's rows
 // (migration v0017): the rollup table, the table it sums, the timestamp,
 // the filter of rows that count, the amount summed ("" for a count).
+// A rollup by region (v0023, keys region and owner_id) also has the
+// joins its table reads the region through, that region's SQL, the
+// owner column, and (daily) its rollup per UTC day, which gives the
+// whole days between a bound and its month start.
 type trMonthRollup struct {
 	rollup, table, at, where, amount string
+	joins, region, owner, daily      string
 }
 
 // trMonthRollups are the metrics read from a monthly rollup (amounts).
 var trMonthRollups = map[string]trMonthRollup{
-	"won_amount":      {"rollup_won_monthly", "opportunities", "closed_at", "status = 'won' AND deleted_at IS NULL", "amount"},
-	"received_amount": {"rollup_received_monthly", "payments", "received_at", "status = 'received' AND voided_at IS NULL", "amount"},
-	"orders_count":    {"rollup_orders_monthly", "orders", "approved_at", "approved_at IS NOT NULL", ""},
+	"won_amount": {rollup: "rollup_won_monthly", table: "opportunities", at: "closed_at",
+		where: "status = 'won' AND deleted_at IS NULL", amount: "amount"},
+	"received_amount": {rollup: "rollup_received_monthly", table: "payments", at: "received_at",
+		where: "status = 'received' AND voided_at IS NULL", amount: "amount"},
+	"orders_count": {rollup: "rollup_orders_monthly", table: "orders", at: "approved_at", where: "approved_at IS NOT NULL"},
 }
 
 // trProductRollups are the metrics by product read from monthly rollups
@@ -390,39 +413,70 @@ var trProductRollups = map[string]struct {
 	all   trMonthRollup
 	owned *trMonthRollup
 }{
-	"won_amount": {all: trMonthRollup{"rollup_won_products",
-		"opportunity_products JOIN opportunities ON opportunities.id = opportunity_products.opportunity_id",
-		"closed_at", "status = 'won' AND deleted_at IS NULL", "line_total"}},
+	"won_amount": {all: trMonthRollup{rollup: "rollup_won_products",
+		table: "opportunity_products JOIN opportunities ON opportunities.id = opportunity_products.opportunity_id",
+		at:    "closed_at", where: "status = 'won' AND deleted_at IS NULL", amount: "line_total"}},
 	"orders_count": {all: trOrderProducts("rollup_order_products"), owned: ptr(trOrderProducts("rollup_order_products_owner"))},
 }
 
 // trOrderProducts reads orders_count by product from rollup.
 func trOrderProducts(rollup string) trMonthRollup {
-	return trMonthRollup{rollup, "(SELECT DISTINCT od.id, od.owner_id, od.approved_at, di.product_id FROM orders od " +
-		"JOIN document_items di ON di.doc_type = 'order' AND di.doc_id = od.id AND di.product_id IS NOT NULL) AS op",
-		"approved_at", "approved_at IS NOT NULL", ""}
+	return trMonthRollup{rollup: rollup, table: "(SELECT DISTINCT od.id, od.owner_id, od.approved_at, di.product_id " +
+		"FROM orders od JOIN document_items di ON di.doc_type = 'order' AND di.doc_id = od.id AND di.product_id IS NOT NULL) AS op",
+		at: "approved_at", where: "approved_at IS NOT NULL"}
 }
 
 func ptr[T any](v T) *T { return &v }
 
 // trCustomersCreated is new_customers' created part (customers created in
 // a bucket, each counted once).
-var trCustomersCreated = trMonthRollup{"rollup_customers_monthly", "customers", "created_at", "deleted_at IS NULL", ""}
+var trCustomersCreated = trMonthRollup{rollup: "rollup_customers_monthly", table: "customers", at: "created_at",
+	where: "deleted_at IS NULL"}
+
+// trCustomersCreatedByRegion is that part by region.
+var trCustomersCreatedByRegion = trMonthRollup{rollup: "rollup_region_customers", table: "customers AS c",
+	at: "c.created_at", where: "c.deleted_at IS NULL", owner: "c.owner_id", region: "c.region"}
+
+// trRegionRollup is metric's rollup by region, its slices read as the
+// plain query reads the metric (trSourceOf).
+func trRegionRollup(metric string) (trMonthRollup, bool) {
+	r, ok := map[string]trMonthRollup{
+		"won_amount":       {rollup: "rollup_region_won", amount: "o.amount"},
+		"received_amount":  {rollup: "rollup_region_received", amount: "p.amount"},
+		"orders_count":     {rollup: "rollup_region_orders"},
+		"activities_count": {rollup: "rollup_region_activities"},
+	}[metric]
+	r.daily = r.rollup + "_daily"
+	src, found := trSourceOf(metric, TrendGroupRegion)
+	if !ok || !found {
+		return r, false
+	}
+	r.table, r.joins, r.where, r.at, r.owner, r.region = src.table, src.joins, src.where, src.at, src.owner, src.grp
+	return r, true
+}
 
 // monthRollupCells sums a metric per group and bucket (contiguous buckets)
-// from its monthly rollup (see migration v0017): bucket i is the UTC months
-// from M(i) to M(i+1), M being the UTC month start nearest each bucket
-// bound S, corrected at each bound by the deals closed between S and M
-// (a few hours for months of a local zone), which the rollup counted in
-// the bucket on the other side. Counts ride along so that only groups
-// with deals appear, as with the plain query.
+// from its monthly rollup (see migrations v0017, v0023): bucket i is the
+// UTC months from M(i) to M(i+1), M being the UTC month start nearest each
+// bucket bound S, corrected at each bound by the deals closed between S
+// and M (a few hours for months of a local zone, up to half a month at a
+// range's ends), which the rollup counted in the bucket on the other
+// side. Counts ride along so that only groups with deals appear, as with
+// the plain query.
 func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src trMonthRollup, groupBy string, ids []string, bks []TrendBucket) ([]trCell, error) {
-	grp, group := "''", "bkt"
+	owner := src.owner
+	if owner == "" {
+		owner = "owner_id"
+	}
+	// grp is the group in the rollups, sgrp in the table's slices.
+	grp, sgrp, group := "''", "''", "bkt"
 	switch groupBy {
 	case GroupUser:
-		grp, group = "owner_id", "grp, bkt"
+		grp, sgrp, group = "owner_id", owner, "grp, bkt"
+	case TrendGroupRegion:
+		grp, sgrp, group = "region", src.region, "grp, bkt"
 	case TrendGroupProduct:
-		grp, group = "product_id", "grp, bkt"
+		grp, sgrp, group = "product_id", "product_id", "grp, bkt"
 	}
 	bounds := make([]time.Time, 0, len(bks)+1)
 	bounds = append(bounds, bks[0].Start)
@@ -456,6 +510,11 @@ func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src tr
 		c.N += n
 	}
 	conn := s.db.Conn(ctx)
+	// Rollups without amounts (counts) have none to sum.
+	ramount := "SUM(amount)"
+	if src.amount == "" {
+		ramount = "0"
+	}
 	var ladder strings.Builder
 	var margs []any
 	ladder.WriteString("(CASE")
@@ -470,7 +529,7 @@ func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src tr
 	if len(margs) > 0 {
 		var rows []cell
 		if err := conn.Table(src.rollup).
-			Select(grp+" AS grp, "+ladder.String()+" AS bkt, SUM(amount) AS amount, SUM(n) AS n", margs...).
+			Select(grp+" AS grp, "+ladder.String()+" AS bkt, "+ramount+" AS amount, SUM(n) AS n", margs...).
 			Where("month >= ? AND month < ?", months[0].Format("2006-01"), months[len(months)-1].Format("2006-01")).
 			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("report.trends %s: %w", src.rollup, err)
@@ -483,12 +542,14 @@ func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src tr
 	if src.amount != "" {
 		amount = "SUM(" + src.amount + ")"
 	}
-	// The slices between each bound and its month start, from
-	// opportunities: j is the bound's index.
-	var sl strings.Builder
-	var sargs, wargs []any
-	var or []string
+	// The slices between each bound and its month start (j is the
+	// bound's index): their whole UTC days from the daily rollup if there
+	// is one, the rest from the table.
+	var sl, dl strings.Builder
+	var sargs, wargs, dargs, dwargs []any
+	var or, dor []string
 	sl.WriteString("(CASE")
+	dl.WriteString("(CASE")
 	for j, t := range bounds {
 		lo, hi := t, months[j]
 		if hi.Before(lo) {
@@ -497,34 +558,68 @@ func (s *perfStore) monthRollupCells(ctx context.Context, a *authz.Actor, src tr
 		if lo.Equal(hi) {
 			continue
 		}
-		fmt.Fprintf(&sl, " WHEN %s >= ? AND %s < ? THEN %d", src.at, src.at, j)
-		sargs = append(sargs, lo, hi)
-		or = append(or, "("+src.at+" >= ? AND "+src.at+" < ?)")
-		wargs = append(wargs, lo, hi)
+		rest := []Range{{Start: lo, End: hi}}
+		if src.daily != "" {
+			var days Range
+			days, rest = rollupDays(Range{Start: lo, End: hi})
+			if days.Start.Before(days.End) {
+				from, to := days.Start.Format(time.DateOnly), days.End.Format(time.DateOnly)
+				fmt.Fprintf(&dl, " WHEN day >= ? AND day < ? THEN %d", j)
+				dargs = append(dargs, from, to)
+				// Each piece by itself: the range's ends are a year apart.
+				dor = append(dor, "(day >= ? AND day < ?)")
+				dwargs = append(dwargs, from, to)
+			}
+		}
+		for _, r := range rest {
+			fmt.Fprintf(&sl, " WHEN %s >= ? AND %s < ? THEN %d", src.at, src.at, j)
+			sargs = append(sargs, r.Start, r.End)
+			or = append(or, "("+src.at+" >= ? AND "+src.at+" < ?)")
+			wargs = append(wargs, r.Start, r.End)
+		}
 	}
 	sl.WriteString(" ELSE -2 END)")
+	dl.WriteString(" ELSE -2 END)")
+	var slices []cell
+	if len(dargs) > 0 {
+		var rows []cell
+		if err := conn.Table(src.daily).
+			Select(grp+" AS grp, "+dl.String()+" AS bkt, "+ramount+" AS amount, SUM(n) AS n", dargs...).
+			Where(strings.Join(dor, " OR "), dwargs...).
+			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("report.trends %s: %w", src.daily, err)
+		}
+		slices = append(slices, rows...)
+	}
 	if len(or) > 0 {
 		var rows []cell
-		if err := conn.Table(src.table).
-			Select(grp+" AS grp, "+sl.String()+" AS bkt, "+amount+" AS amount, COUNT(*) AS n", sargs...).
-			Where(src.where).Where(strings.Join(or, " OR "), wargs...).
-			Scopes(trOwnedBy(a, "owner_id", ids)).Group(group).Scan(&rows).Error; err != nil {
+		q := conn.Table(src.table)
+		if src.joins != "" {
+			q = q.Joins(src.joins)
+		}
+		if src.where != "" {
+			q = q.Where(src.where)
+		}
+		if err := q.Select(sgrp+" AS grp, "+sl.String()+" AS bkt, "+amount+" AS amount, COUNT(*) AS n", sargs...).
+			Where(strings.Join(or, " OR "), wargs...).
+			Scopes(trOwnedBy(a, owner, ids)).Group(group).Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("report.trends %s: %w", src.rollup, err)
 		}
-		for _, r := range rows {
-			j := r.Bkt
-			if j < 0 {
-				continue
-			}
-			if bounds[j].Before(months[j]) {
-				// [S, M) is bucket j's but was counted in bucket j-1.
-				add(r.Grp, j, r.Amount, r.N)
-				add(r.Grp, j-1, -r.Amount, -r.N)
-			} else {
-				// [M, S) is bucket j-1's but was counted in bucket j.
-				add(r.Grp, j-1, r.Amount, r.N)
-				add(r.Grp, j, -r.Amount, -r.N)
-			}
+		slices = append(slices, rows...)
+	}
+	for _, r := range slices {
+		j := r.Bkt
+		if j < 0 {
+			continue
+		}
+		if bounds[j].Before(months[j]) {
+			// [S, M) is bucket j's but was counted in bucket j-1.
+			add(r.Grp, j, r.Amount, r.N)
+			add(r.Grp, j-1, -r.Amount, -r.N)
+		} else {
+			// [M, S) is bucket j-1's but was counted in bucket j.
+			add(r.Grp, j-1, r.Amount, r.N)
+			add(r.Grp, j, -r.Amount, -r.N)
 		}
 	}
 	var out []trCell

@@ -181,3 +181,14 @@ func IsNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) 
 
 // IsDuplicate reports a unique-constraint violation (TranslateError is on).
 func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+// SQLiteUnixSeconds is SQL for the whole seconds since 1970 of the SQLite
+// timestamp column col, cut (not rounded) to the second: SQLite's date
+// functions keep milliseconds and round, so strftime('%s') of 05.9996
+// gives 06. The fraction is dropped from the text first ("YYYY-MM-DD
+// HH:MM:SS.ffffff+00:00" → "YYYY-MM-DD HH:MM:SS+00:00"), as PostgreSQL's
+// floor(epoch) cuts it.
+func SQLiteUnixSeconds(col string) string {
+	return "CAST(strftime('%s', CASE WHEN substr(" + col + ", 20, 1) = '.' THEN substr(" + col + ", 1, 19) || ltrim(substr(" +
+		col + ", 20), '.0123456789') ELSE " + col + " END) AS INTEGER)"
+}

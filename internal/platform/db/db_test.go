@@ -179,3 +179,32 @@ func TestAfterCommit(t *testing.T) {
 		}
 	})
 }
+
+// SQLite's seconds are cut, not rounded, whatever the fraction and the
+// stored form: as floor(epoch) on PostgreSQL and time.Unix in Go.
+// (The helper is SQLite's; PostgreSQL floors the epoch itself.)
+func TestSQLiteUnixSecondsCuts(t *testing.T) {
+	d := sqliteOpener(t)(t)
+	if err := d.Gorm().AutoMigrate(&row{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i, at := range []time.Time{
+		time.Date(2026, 11, 30, 23, 59, 59, 999_999_000, time.UTC),
+		time.Date(2026, 11, 17, 3, 4, 5, 999_600_000, time.UTC),
+		time.Date(2026, 11, 17, 3, 4, 5, 0, time.UTC),
+		time.Date(2026, 11, 17, 3, 4, 5, 400_000, time.UTC),
+	} {
+		id := string(rune('a' + i))
+		if err := d.Conn(ctx).Create(&row{ID: id, Email: id + "@x.io", At: at}).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got int64
+		if err := d.Conn(ctx).Raw("SELECT "+db.SQLiteUnixSeconds("at")+" FROM rows WHERE id = ?", id).Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got != at.Unix() {
+			t.Errorf("%s: %d, want %d", at.Format(time.RFC3339Nano), got, at.Unix())
+		}
+	}
+}
