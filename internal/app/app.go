@@ -57,6 +57,8 @@ type App struct {
 	Redis    *redisx.Client
 	Echo     *echo.Echo
 	Registry *prometheus.Registry
+	// stopWatch ends the auth events watch (Close).
+	stopWatch context.CancelFunc
 
 	Org  *org.Service
 	Auth *auth.Service
@@ -142,7 +144,13 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, r *redisx.Client) (*Ap
 	a.Auth = auth.NewService(d, r, orgStore, aw, auth.NewTokens(jwtSecret, cfg.AccessTokenTTL), auth.Settings{
 		RefreshTTL: cfg.RefreshTokenTTL, AccessTTL: cfg.AccessTokenTTL,
 		LoginMaxFails: cfg.LoginMaxFails, LoginLockout: cfg.LoginLockout, BcryptCost: cfg.BcryptCost,
+		SessionCacheTTL: cfg.SessionCacheTTL,
 	})
+	// Other processes' revocations reach this one's session cache; the
+	// watch ends with Close (or when the Redis client closes).
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	a.stopWatch = stopWatch
+	go a.Auth.WatchSessions(watchCtx)
 	// Auth keeps the users it read between requests; every committed
 	// user or team change makes it read them again.
 	orgStore.OnChange(a.Auth.OrgChanged)
@@ -353,6 +361,9 @@ func (a *App) RunBackground(ctx context.Context, worker bool) error {
 
 // Close releases the queue client, the database and Redis.
 func (a *App) Close() {
+	if a.stopWatch != nil {
+		a.stopWatch()
+	}
 	_ = a.Queue.Close()
 	_ = a.Redis.Close()
 	_ = a.DB.Close()

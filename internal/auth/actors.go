@@ -18,8 +18,9 @@ const actorTTL = 10 * time.Second
 // actorCache keeps, per user, what Authenticate last read of them from the
 // database (the user and, for a manager, the team subtree), stamped with
 // the organisation generation it was read under. It caches no decision
-// about the session: every request still checks its session key in Redis,
-// so logout and revocation act on the very next request. What it spares is
+// about the session (nearSessions does, briefly, and is told of every
+// revocation), so logout and revocation act on the very next request.
+// What it spares is
 // the users (and teams) query, and it stays correct because every
 // committed change to a user or the team tree increments the generation
 // in Redis (org.Store.OnChange → OrgChanged) before the write's response
@@ -47,13 +48,21 @@ func (s *Service) OrgChanged(ctx context.Context) {
 	s.actors.mu.Lock()
 	clear(s.actors.m)
 	s.actors.mu.Unlock()
+	s.near.forget()
 	_ = s.redis.Incr(ctx, s.genKey()).Err()
+	s.announce(ctx, eventGen)
 }
 
 // sessionAndGen checks the session key and reads the generation in one
 // command (MGET: one round trip and one reply to parse, cheaper than a
 // pipeline of EXISTS and GET on every authenticated request).
+// A session confirmed live in the last SessionCacheTTL is taken from the
+// near cache (see nearSessions).
 func (s *Service) sessionAndGen(ctx context.Context, sessionID string) (live bool, gen string, err error) {
+	gen, ok, epoch := s.near.lookup(sessionID, time.Now())
+	if ok {
+		return true, gen, nil
+	}
 	vals, err := s.redis.MGet(ctx, s.sessionKey(sessionID), s.genKey()).Result()
 	if err != nil {
 		return false, "", err
@@ -61,6 +70,9 @@ func (s *Service) sessionAndGen(ctx context.Context, sessionID string) (live boo
 	gen = "0"
 	if g, ok := vals[1].(string); ok {
 		gen = g
+	}
+	if vals[0] != nil {
+		s.near.keep(sessionID, gen, time.Now(), epoch)
 	}
 	return vals[0] != nil, gen, nil
 }

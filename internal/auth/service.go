@@ -31,6 +31,9 @@ type Settings struct {
 	LoginMaxFails int
 	LoginLockout  time.Duration
 	BcryptCost    int
+	// SessionCacheTTL is how long a session found live may serve later
+	// requests without asking Redis (see nearSessions); 0 asks every time.
+	SessionCacheTTL time.Duration
 }
 
 // Service runs logins, sessions and API keys.
@@ -41,12 +44,13 @@ type Service struct {
 	audit  *audit.Writer
 	tokens *Tokens
 	set    Settings
+	near   nearSessions
 	actors actorCache
 }
 
 // NewService wires the auth service.
 func NewService(d *db.DB, r *redisx.Client, users Users, aw *audit.Writer, tokens *Tokens, s Settings) *Service {
-	return &Service{db: d, redis: r, users: users, audit: aw, tokens: tokens, set: s}
+	return &Service{db: d, redis: r, users: users, audit: aw, tokens: tokens, set: s, near: nearSessions{ttl: s.SessionCacheTTL}}
 }
 
 // TokenPair is what login and refresh return.
@@ -306,6 +310,8 @@ func (s *Service) revokeSessions(ctx context.Context, ids []string) error {
 	if err := s.redis.Del(ctx, keys...).Err(); err != nil {
 		return fmt.Errorf("auth.revoke: %w", err)
 	}
+	s.near.forget(ids...)
+	s.announce(ctx, eventSessions+strings.Join(ids, ","))
 	return nil
 }
 

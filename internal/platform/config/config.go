@@ -31,6 +31,11 @@ type Config struct {
 	RefreshTokenTTL time.Duration `yaml:"refresh_token_ttl" env:"CRM_REFRESH_TOKEN_TTL"`
 	LoginMaxFails   int           `yaml:"login_max_failures" env:"CRM_LOGIN_MAX_FAILURES"`
 	LoginLockout    time.Duration `yaml:"login_lockout" env:"CRM_LOGIN_LOCKOUT"`
+	// SessionCacheTTL is how long a process trusts a session it found live
+	// in Redis before asking again (revocations reach every process through
+	// Redis pub/sub at once; this bounds a lost message); 0 asks Redis on
+	// every request.
+	SessionCacheTTL time.Duration `yaml:"session_cache_ttl" env:"CRM_SESSION_CACHE_TTL"`
 	BcryptCost      int           `yaml:"bcrypt_cost" env:"CRM_BCRYPT_COST"`
 	CORSOrigins     []string      `yaml:"cors_origins" env:"CRM_CORS_ORIGINS"`
 	LogLevel        string        `yaml:"log_level" env:"CRM_LOG_LEVEL"`
@@ -56,6 +61,7 @@ func Defaults() Config {
 		RefreshTokenTTL: 30 * 24 * time.Hour,
 		LoginMaxFails:   5,
 		LoginLockout:    15 * time.Minute,
+		SessionCacheTTL: time.Second,
 		BcryptCost:      12,
 		LogLevel:        "info",
 		ShutdownTimeout: 20 * time.Second,
@@ -114,6 +120,8 @@ func (c Config) Validate() error {
 		return errors.New("config: login_max_failures must be at least 1")
 	case c.LoginLockout <= 0:
 		return errors.New("config: login_lockout must be positive")
+	case c.SessionCacheTTL < 0 || c.SessionCacheTTL > 10*time.Second:
+		return errors.New("config: session_cache_ttl must be between 0 and 10s")
 	case c.BcryptCost < 4 || c.BcryptCost > 31:
 		return errors.New("config: bcrypt_cost must be between 4 and 31")
 	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
