@@ -156,10 +156,8 @@ func v0023RegionRollups() *gormigrate.Migration {
 		Rollback: func(tx *gorm.DB) error {
 			pg := tx.Dialector.Name() == "postgres"
 			for _, r := range regionRollups() {
-				for _, s := range r.drops(pg) {
-					if err := tx.Exec(s).Error; err != nil {
-						return err
-					}
+				if err := execAll(tx, r.drops(pg)); err != nil {
+					return err
 				}
 			}
 			return nil

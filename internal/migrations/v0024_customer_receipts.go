@@ -108,12 +108,7 @@ END $$`)
 					"CREATE TRIGGER rollup_customer_received_owner_del AFTER DELETE ON customers WHEN "+
 						customerOwnerOf("OLD")+" <> ''"+body("OLD.id"))
 			}
-			for _, s := range stmts {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, stmts)
 		},
 		Rollback: func(tx *gorm.DB) error {
 			pg := tx.Dialector.Name() == "postgres"
@@ -133,12 +128,7 @@ END $$`)
 				drops = append(drops, "DROP INDEX IF EXISTS "+x.name)
 			}
 			drops = append(drops, customerReceipts(pg).drops(pg)...)
-			for _, s := range drops {
-				if err := tx.Exec(s).Error; err != nil {
-					return err
-				}
-			}
-			return nil
+			return execAll(tx, drops)
 		},
 	}
 }
