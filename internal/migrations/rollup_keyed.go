@@ -188,17 +188,11 @@ func (k keyedRollup) create(tx *gorm.DB, pg bool) error {
 	return execAll(tx, stmts)
 }
 
-// rebuildKey is the statements that recompute the rollup rows whose key
-// col (a key's name) equals val (SQL, such as NEW.id) from the source rows:
-// for a change outside the source table that a term reads, such as a
-// stage's probability.
-func (k keyedRollup) rebuildKey(col, val string, pg bool) []string {
-	return k.rebuildKeysIn(col, val, pg)
-}
-
-// rebuildKeysIn is rebuildKey for every value in set (SQL that may stand
-// in IN (…): one value, or a subquery such as the ids a statement
-// changed), for a change made per statement.
+// rebuildKeysIn is the statements that recompute the rollup rows whose key
+// col (a key's name) is in set (SQL that may stand in IN (…): one value
+// such as NEW.id, or a subquery such as the ids a statement changed) from
+// the source rows: for a change outside the source table that a term
+// reads, such as a stage's probability.
 func (k keyedRollup) rebuildKeysIn(col, set string, pg bool) []string {
 	var of func(string) string
 	for _, c := range k.keys {

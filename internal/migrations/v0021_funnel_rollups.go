@@ -72,7 +72,7 @@ func v0021FunnelRollups() *gormigrate.Migration {
 			}
 			var rebuild []string
 			for _, r := range rs[:2] {
-				rebuild = append(rebuild, r.rebuildKey("stage_id", "NEW.id", pg)...)
+				rebuild = append(rebuild, r.rebuildKeysIn("stage_id", "NEW.id", pg)...)
 			}
 			var stmts []string
 			if pg {
