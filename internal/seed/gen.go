@@ -38,6 +38,18 @@ type user struct {
 
 type stage struct {
 	id, name, kind string
+	// bit is the stage's bit in opportunities.reached_stages (migration
+	// v0019's pipeline_stage_bits), 0 for none.
+	bit int64
+}
+
+// stageBit is the mask bit of a stage's bit number (0 for none or past 62,
+// as v0019's triggers count them).
+func stageBit(b *int) int64 {
+	if b == nil || *b < 0 || *b >= 63 {
+		return 0
+	}
+	return 1 << *b
 }
 
 // gen holds the organisation and the per-record facts other tables need
@@ -122,19 +134,23 @@ func newGen(ctx context.Context, d *db.DB, o Options) (*gen, error) {
 	if err := conn.Raw("SELECT id FROM pipelines WHERE is_default = ? ORDER BY created_at LIMIT 1", true).Scan(&g.pipelineID).Error; err != nil || g.pipelineID == "" {
 		return nil, fmt.Errorf("seed: no default pipeline: %v", err)
 	}
-	var stages []struct{ ID, Name, Kind string }
-	if err := conn.Raw("SELECT id, name, kind FROM pipeline_stages WHERE pipeline_id = ? ORDER BY position", g.pipelineID).
-		Scan(&stages).Error; err != nil {
+	var stages []struct {
+		ID, Name, Kind string
+		Bit            *int
+	}
+	if err := conn.Raw("SELECT s.id, s.name, s.kind, b.bit FROM pipeline_stages s "+
+		"LEFT JOIN pipeline_stage_bits b ON b.stage_id = s.id AND b.pipeline_id = s.pipeline_id "+
+		"WHERE s.pipeline_id = ? ORDER BY s.position", g.pipelineID).Scan(&stages).Error; err != nil {
 		return nil, fmt.Errorf("seed: stages: %w", err)
 	}
 	for _, st := range stages {
 		switch st.Kind {
 		case "open":
-			g.open = append(g.open, stage{st.ID, st.Name, st.Kind})
+			g.open = append(g.open, stage{st.ID, st.Name, st.Kind, stageBit(st.Bit)})
 		case "won":
-			g.wonStage = stage{st.ID, st.Name, st.Kind}
+			g.wonStage = stage{st.ID, st.Name, st.Kind, stageBit(st.Bit)}
 		case "lost":
-			g.lostStage = stage{st.ID, st.Name, st.Kind}
+			g.lostStage = stage{st.ID, st.Name, st.Kind, stageBit(st.Bit)}
 		}
 	}
 	if len(g.open) == 0 || g.wonStage.id == "" || g.lostStage.id == "" {
@@ -899,29 +915,38 @@ func (g *gen) tables() []tableGen {
 		}},
 		{"opportunities", hist("id", "name", "customer_id", "contact_id", "pipeline_id", "stage_id", "amount", "currency",
 			"expected_close_date", "source", "owner_id", "status", "stage_entered_at", "stage_entry_id", "closed_at",
-			"lost_reason", "last_activity_at", "created_by", "created_at", "updated_at", "version"), func(emit emitFunc) error {
-			for k := 0; k < g.n.opps; k++ {
-				p := g.opp(k)
-				owner := g.userID(int(g.custOwner[p.cust]))
-				last := len(p.path) - 1
-				upd := p.entered[last]
-				if !p.closed.IsZero() {
-					upd = p.closed
+			"lost_reason", "last_activity_at", "created_by", "created_at", "updated_at", "version", "reached_stages"),
+			func(emit emitFunc) error {
+				for k := 0; k < g.n.opps; k++ {
+					p := g.opp(k)
+					// The stages it entered, as v0019's triggers would set them
+					// from the history written next (which then changes no
+					// deal: a million-row update and the rollup triggers it
+					// fires are spared).
+					var reached int64
+					for _, st := range p.path {
+						reached |= st.bit
+					}
+					owner := g.userID(int(g.custOwner[p.cust]))
+					last := len(p.path) - 1
+					upd := p.entered[last]
+					if !p.closed.IsZero() {
+						upd = p.closed
+					}
+					name := shortName(g.custName[p.cust]) + p.product + "项目"
+					var lastAct any
+					if t := g.oppLast[k]; t != 0 {
+						lastAct = time.UnixMicro(t).UTC()
+					}
+					if err := emit(makeID(tagOpp, k), name, makeID(tagCustomer, p.cust), makeID(tagContact, p.cust*4),
+						g.pipelineID, p.path[last].id, p.amount, "CNY", p.expected, p.source, owner, p.status,
+						p.entered[last], makeID(tagEntry, k*8+last), nullTime(p.closed), p.lost, lastAct, owner, p.created, upd,
+						int64(1+last), reached); err != nil {
+						return err
+					}
 				}
-				name := shortName(g.custName[p.cust]) + p.product + "项目"
-				var lastAct any
-				if t := g.oppLast[k]; t != 0 {
-					lastAct = time.UnixMicro(t).UTC()
-				}
-				if err := emit(makeID(tagOpp, k), name, makeID(tagCustomer, p.cust), makeID(tagContact, p.cust*4),
-					g.pipelineID, p.path[last].id, p.amount, "CNY", p.expected, p.source, owner, p.status,
-					p.entered[last], makeID(tagEntry, k*8+last), nullTime(p.closed), p.lost, lastAct, owner, p.created, upd,
-					int64(1+last)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}},
+				return nil
+			}},
 		{"opportunity_stage_entries", hist("id", "opportunity_id", "stage_id", "stage_name", "kind", "entered_at",
 			"left_at", "entered_by"), func(emit emitFunc) error {
 			for k := 0; k < g.n.opps; k++ {

@@ -35,7 +35,7 @@ const Password = "Bench-Passw0rd"
 const adminEmail = "admin@bench.example.com"
 
 // Version changes whenever the data set does, so an older build is redone.
-const Version = "seed-v3"
+const Version = "seed-v4"
 
 // Logins are the users the benchmarks act as: the admin, a regional
 // manager (a team with sub-teams) and one of that manager's reps.
