@@ -32,9 +32,7 @@ import (
 func TestCustomersRollupMatchesPlainQuery(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		east, west := env.Team("East", ""), env.Team("West", "")
-		mgr := env.User("manager", east)
-		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		mgr, reps := rollupTeams(env)
 		owners := []*apptest.User{mgr, reps[0], reps[1], reps[2]}
 		g := env.App.DB.Conn(context.Background())
 		exec := func(q string, args ...any) {
@@ -43,9 +41,8 @@ func TestCustomersRollupMatchesPlainQuery(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		sh, _ := time.LoadLocation("Asia/Shanghai")
 		now := time.Now().UTC()
-		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		cur := localMonthStart(now)
 		rnd := rand.New(rand.NewPCG(24, 11))
 		// A moment of the last 13 months: often a second either side of a
 		// local or a UTC month start, else anywhere.
@@ -229,7 +226,7 @@ func TestCustomersRollupMatchesPlainQuery(t *testing.T) {
 		day := func(t time.Time) string { return t.Format(time.DateOnly) }
 		spans := []struct{ query string }{
 			{"period=" + cur.AddDate(0, -1, 0).Format("2006-01")},
-			{"from=" + day(now.In(sh).AddDate(-1, 0, 1)) + "&to=" + day(now.In(sh))},
+			{"from=" + day(now.In(cur.Location()).AddDate(-1, 0, 1)) + "&to=" + day(now.In(cur.Location()))},
 			{"from=" + day(cur.AddDate(0, -7, 12)) + "&to=" + day(cur.AddDate(0, -1, 26))},
 			{"from=" + day(cur.AddDate(0, -3, 3)) + "&to=" + day(cur.AddDate(0, -3, 20))},
 		}

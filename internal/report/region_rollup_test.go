@@ -36,15 +36,12 @@ import (
 func TestTrendsByRegionFromRollupsMatchPlainQuery(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		east, west := env.Team("East", ""), env.Team("West", "")
-		mgr := env.User("manager", east)
-		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		mgr, reps := rollupTeams(env)
 		owners := []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}
 		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
 		g := env.App.DB.Conn(context.Background())
-		sh, _ := time.LoadLocation("Asia/Shanghai")
 		now := time.Now().UTC()
-		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		cur := localMonthStart(now)
 		mid := cur.AddDate(0, -7, 12)
 		rnd := rand.New(rand.NewPCG(23, 1))
 		regions := []string{"华东", "华北", "华南", ""}
@@ -408,9 +405,9 @@ func TestTrendsByRegionFromRollupsMatchPlainQuery(t *testing.T) {
 		// Every metric by region in the report equals the brute force.
 		cut := func(from, to time.Time, months int) [][2]time.Time {
 			var out [][2]time.Time
-			start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, sh)
+			start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, cur.Location())
 			if months == 3 {
-				start = time.Date(from.Year(), (from.Month()-1)/3*3+1, 1, 0, 0, 0, 0, sh)
+				start = time.Date(from.Year(), (from.Month()-1)/3*3+1, 1, 0, 0, 0, 0, cur.Location())
 			}
 			for s := start; s.Before(to); s = s.AddDate(0, months, 0) {
 				out = append(out, [2]time.Time{trLater(s, from), trEarlier(s.AddDate(0, months, 0), to)})

@@ -23,9 +23,7 @@ import (
 func TestActivitiesRollupMatchesPlainQuery(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		east, west := env.Team("East", ""), env.Team("West", "")
-		mgr := env.User("manager", east)
-		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		mgr, reps := rollupTeams(env)
 		var cust struct{ ID string }
 		env.Admin.Post("/customers", map[string]any{"name": "恒达精密"}).Status(http.StatusCreated).Decode(&cust)
 		g := env.App.DB.Conn(context.Background())
@@ -156,4 +154,28 @@ func TestActivitiesRollupMatchesPlainQuery(t *testing.T) {
 			}
 		}
 	})
+}
+
+// rollupTeams is the organisation the rollup tests write for: East with a
+// manager and two reps, West with one rep.
+func rollupTeams(env *apptest.Env) (mgr *apptest.User, reps []*apptest.User) {
+	east, west := env.Team("East", ""), env.Team("West", "")
+	mgr = env.User("manager", east)
+	return mgr, []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+}
+
+// localMonthStart is the start of now's month in Asia/Shanghai.
+func localMonthStart(now time.Time) time.Time {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	return time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+}
+
+// recentMoment is a moment of the last 13 months, in UTC: half the time a
+// second before or at one of the last twelve local month starts (cur the
+// current one), else anywhere.
+func recentMoment(rnd *rand.Rand, cur, now time.Time) time.Time {
+	if rnd.IntN(2) == 0 {
+		return cur.AddDate(0, -rnd.IntN(12), 0).Add(-time.Second * time.Duration(rnd.IntN(2))).UTC()
+	}
+	return now.Add(-time.Duration(rnd.Int64N(int64(390 * 24 * time.Hour)))).UTC()
 }

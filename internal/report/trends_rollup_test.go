@@ -29,15 +29,12 @@ import (
 func TestTrendsActivitiesFromRollupMatchPlainQuery(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		east, west := env.Team("East", ""), env.Team("West", "")
-		mgr := env.User("manager", east)
-		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		mgr, reps := rollupTeams(env)
 		var cust struct{ ID string }
 		env.Admin.Post("/customers", map[string]any{"name": "恒达精密"}).Status(http.StatusCreated).Decode(&cust)
 		g := env.App.DB.Conn(context.Background())
-		sh, _ := time.LoadLocation("Asia/Shanghai")
 		now := time.Now().UTC()
-		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		cur := localMonthStart(now)
 		rnd := rand.New(rand.NewPCG(17, 6))
 		// A moment of the last 13 months: often a second before or at a
 		// local month start, else anywhere.
@@ -250,22 +247,14 @@ func trRollupCheck(t *testing.T, env *apptest.Env, mgr *apptest.User, east func(
 func TestTrendsWonFromRollupMatchPlainQuery(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		east, west := env.Team("East", ""), env.Team("West", "")
-		mgr := env.User("manager", east)
-		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		mgr, reps := rollupTeams(env)
 		var cust struct{ ID string }
 		env.Admin.Post("/customers", map[string]any{"name": "恒达精密"}).Status(http.StatusCreated).Decode(&cust)
 		g := env.App.DB.Conn(context.Background())
-		sh, _ := time.LoadLocation("Asia/Shanghai")
 		now := time.Now().UTC()
-		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		cur := localMonthStart(now)
 		rnd := rand.New(rand.NewPCG(17, 7))
-		moment := func() time.Time {
-			if rnd.IntN(2) == 0 {
-				return cur.AddDate(0, -rnd.IntN(12), 0).Add(-time.Second * time.Duration(rnd.IntN(2))).UTC()
-			}
-			return now.Add(-time.Duration(rnd.Int64N(int64(390 * 24 * time.Hour)))).UTC()
-		}
+		moment := func() time.Time { return recentMoment(rnd, cur, now) }
 		const research = "0193a2b4-0000-7000-8000-000000000101"
 		var ids []string
 		pick := func() string { return ids[rnd.IntN(len(ids))] }
@@ -371,22 +360,14 @@ func TestTrendsWonFromRollupMatchPlainQuery(t *testing.T) {
 func TestTrendsReceivedFromRollupMatchPlainQuery(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		east, west := env.Team("East", ""), env.Team("West", "")
-		mgr := env.User("manager", east)
-		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		mgr, reps := rollupTeams(env)
 		var cust struct{ ID string }
 		env.Admin.Post("/customers", map[string]any{"name": "恒达精密"}).Status(http.StatusCreated).Decode(&cust)
 		g := env.App.DB.Conn(context.Background())
-		sh, _ := time.LoadLocation("Asia/Shanghai")
 		now := time.Now().UTC()
-		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		cur := localMonthStart(now)
 		rnd := rand.New(rand.NewPCG(17, 8))
-		moment := func() time.Time {
-			if rnd.IntN(2) == 0 {
-				return cur.AddDate(0, -rnd.IntN(12), 0).Add(-time.Second * time.Duration(rnd.IntN(2))).UTC()
-			}
-			return now.Add(-time.Duration(rnd.Int64N(int64(390 * 24 * time.Hour)))).UTC()
-		}
+		moment := func() time.Time { return recentMoment(rnd, cur, now) }
 		ct := &contract.Contract{ID: uuid.NewString(), Number: "HT-RB-1", CustomerID: cust.ID, OwnerID: reps[0].ID,
 			Title: "合同", Amount: money.Amount(1_000_000_00), Currency: "CNY", StartDate: "2025-01-01",
 			EndDate: "2027-12-31", Status: contract.Signed, CreatedBy: reps[0].ID, CreatedAt: now, UpdatedAt: now, Version: 1}
@@ -500,22 +481,14 @@ func trRollupRows(t *testing.T, g *gorm.DB, table string) map[string][2]int64 {
 func TestTrendsCountsFromRollupMatchPlainQuery(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, b apptest.Backend) {
 		env := apptest.New(t, b)
-		east, west := env.Team("East", ""), env.Team("West", "")
-		mgr := env.User("manager", east)
-		reps := []*apptest.User{env.User("rep", east), env.User("rep", east), env.User("rep", west)}
+		mgr, reps := rollupTeams(env)
 		users := []string{mgr.ID, reps[0].ID, reps[1].ID, reps[2].ID}
 		eastOnly := func(o string) bool { return o == mgr.ID || o == reps[0].ID || o == reps[1].ID }
 		g := env.App.DB.Conn(context.Background())
-		sh, _ := time.LoadLocation("Asia/Shanghai")
 		now := time.Now().UTC()
-		cur := time.Date(now.In(sh).Year(), now.In(sh).Month(), 1, 0, 0, 0, 0, sh)
+		cur := localMonthStart(now)
 		rnd := rand.New(rand.NewPCG(17, 9))
-		moment := func() time.Time {
-			if rnd.IntN(2) == 0 {
-				return cur.AddDate(0, -rnd.IntN(12), 0).Add(-time.Second * time.Duration(rnd.IntN(2))).UTC()
-			}
-			return now.Add(-time.Duration(rnd.Int64N(int64(390 * 24 * time.Hour)))).UTC()
-		}
+		moment := func() time.Time { return recentMoment(rnd, cur, now) }
 		exec := func(q string, args ...any) {
 			if err := g.Exec(q, args...).Error; err != nil {
 				t.Fatal(err)
